@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_email(email: str) -> str:
+    """Emails are logins, compared without case: store them lowercased and trimmed."""
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> User:
+        return self.get(email=normalize_email(email))
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An email is required.")
+        user = self.model(email=normalize_email(email), **extra)
+        user.set_password(password)  # None gives an unusable password: set later from the emailed link
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Parents and staff alike log in with their email."""
+
+    email = models.EmailField(_("adresse email"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("membre du personnel"), default=False, help_text=_("Peut se connecter à l'administration.")
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    pupils = models.ManyToManyField(
+        "canteen.Pupil", through="Guardianship", related_name="guardians", verbose_name=_("enfants")
+    )
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Guardianship(models.Model):
+    """A parent's login linked to a pupil: the parent sees and pays for this child."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("parent"))
+    pupil = models.ForeignKey(
+        "canteen.Pupil", on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("élève")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lien parent – élève")
+        verbose_name_plural = _("liens parent – élève")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="guardianship_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.pupil}"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = _("Comptes et paiements")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

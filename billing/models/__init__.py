@@ -1,0 +1,13 @@
+from .ledger import AppendOnlyError, EntryKind, LedgerEntry, Wallet
+from .payments import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+
+__all__ = [
+    "AppendOnlyError",
+    "EntryKind",
+    "LedgerEntry",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Wallet",
+]

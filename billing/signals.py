@@ -1,0 +1,13 @@
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from canteen.models import Pupil
+
+from .models import Wallet
+
+
+@receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")
+def open_wallet(sender, instance: Pupil, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every pupil has a canteen account (the "SELF" wallet) from the start."""
+    if created and not raw:
+        Wallet.objects.get_or_create(pupil=instance)

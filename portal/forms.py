@@ -1,0 +1,45 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+
+class EstablishmentLoginForm(AuthenticationForm):
+    """The reference's login box: identifiant (email) and mot de passe."""
+
+    username = forms.EmailField(
+        label=_("Identifiant (votre adresse email)"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _("Nom d'utilisateur ou mot de passe incorrect."),
+        "inactive": _("Ce compte est désactivé. Contactez votre établissement scolaire."),
+    }
+
+    def clean(self):
+        # An email that is not even an address is a failed login too: one message for all failures.
+        if "username" in self.errors:
+            raise self.get_invalid_login_error()
+        return super().clean()
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, never revealing whether an email has a login, sending through Celery."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from django.db import transaction
+        from django.template import loader
+
+        from .tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else body
+        transaction.on_commit(lambda: send_email.delay(subject, body, html, [to_email]))
+
+
+class ContactForm(forms.Form):
+    """"Nous contacter": a message from a parent to the school."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=150)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))

@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from canteen.models import Establishment, Pupil
+from portal.management.commands import demo_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_idempotent_and_prints_the_logins(capsys):
+    call_command("demo_data")
+    call_command("demo_data")
+    out = capsys.readouterr().out
+    assert Establishment.objects.count() == 1
+    assert Pupil.objects.count() == len(demo_data.PUPILS)
+    parent = User.objects.get(email=demo_data.PARENT_EMAIL)
+    assert parent.check_password(demo_data.PARENT_PASSWORD)
+    assert sorted(p.first_name for p in parent.pupils.all()) == ["Hugo", "Léa"]
+    assert f"{demo_data.PARENT_EMAIL} / {demo_data.PARENT_PASSWORD}" in out
+    cashier = User.objects.get(email="caisse@demo.openself.fr")
+    assert cashier.is_staff and list(cashier.groups.values_list("name", flat=True)) == ["Caisse"]

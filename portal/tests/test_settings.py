@@ -1,0 +1,59 @@
+"""The settings module in fresh processes: what runs with no environment, what production refuses."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-and-random-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "portail.example.fr",
+    "DATABASE_URL": "sqlite:///:memory:",
+    "STRIPE_SECRET_KEY": "sk_test_not_used",
+    "STRIPE_WEBHOOK_SECRET": "whsec_not_used",
+}
+
+
+def run(args, env):
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
+    )
+
+
+def test_embedded_default_boots_with_no_environment():
+    probe = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.PAYMENT_PROVIDER)"
+    )
+    result = run(["shell", "-v", "0", "-c", probe], {})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "demo",
+    ]
+    assert run(["check"], {}).returncode == 0
+
+
+def test_production_refuses_a_missing_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run(["check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_passes_with_production_values():
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_provider_is_refused_with_debug_off_unless_enabled():
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("STRIPE")}
+    refused = run(["check"], env)
+    assert refused.returncode != 0
+    assert "portal.E001" in refused.stderr
+    assert run(["check"], {**env, "DEMO_PAYMENTS_ENABLED": "1"}).returncode == 0

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from canteen.models import Establishment
+
+from .emails import queue_email
+from .establishments import SESSION_KEY, current_establishment
+from .forms import ContactForm, EstablishmentLoginForm
+
+LOW_BALANCE = Decimal("10.00")
+
+
+@require_GET
+def root(request):
+    """The site's root lists the establishments, or goes straight to the only one."""
+    establishments = list(Establishment.objects.only("name", "code", "logo"))
+    if len(establishments) == 1:
+        url = reverse("portal:login", args=[establishments[0].code])
+        next_url = request.GET.get("next")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            url += f"?next={next_url}"
+        return redirect(url)
+    return render(request, "portal/root.html", {"establishments": establishments})
+
+
+class EstablishmentLoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    form_class = EstablishmentLoginForm
+    redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        self.establishment = get_object_or_404(Establishment, code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session[SESSION_KEY] = self.establishment.code
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(establishment=self.establishment, **kwargs)
+
+
+@login_required
+def home(request):
+    children = (
+        request.user.pupils.select_related("establishment", "wallet").order_by("first_name", "last_name")
+    )
+    return render(request, "portal/home.html", {"children": children})
+
+
+@never_cache
+def healthz(request):
+    """Liveness for load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database answers and, where one is configured, the Celery broker too."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not ready"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.CELERY_BROKER_URL:
+        from .celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if ready else 503)
+
+
+@login_required
+def messages_page(request):
+    """"Nous contacter": the message goes by email to the school, replies go to the parent."""
+    establishment = current_establishment(request)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and establishment is not None and form.is_valid():
+        queue_email(
+            "contact",
+            establishment.contact_email,
+            {"parent": request.user, "establishment": establishment, **form.cleaned_data},
+            reply_to=[request.user.email],
+        )
+        messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
+        return redirect("portal:messages")
+    return render(request, "portal/messages.html", {"form": form})
+
+
+@login_required
+def notifications(request):
+    """Alerts worked out from the family's accounts: negative or low balances."""
+    alerts = []
+    for child in request.user.pupils.select_related("wallet").order_by("first_name"):
+        balance = child.wallet.balance
+        if balance < 0:
+            alerts.append(("danger", _("Le solde de %(name)s est négatif : %(balance)s €.") % {
+                "name": child.first_name, "balance": number_format(balance, 2)}))
+        elif balance < LOW_BALANCE:
+            alerts.append(("warning", _("Le solde de %(name)s est bas : %(balance)s €.") % {
+                "name": child.first_name, "balance": number_format(balance, 2)}))
+    return render(request, "portal/notifications.html", {"alerts": alerts})
