@@ -1,0 +1,50 @@
+import smtplib
+
+import pytest
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+
+from portal.emails import queue_email
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def contact_email(parent):
+    queue_email(
+        "contact", "ecole@example.com", {"parent": parent, "subject": "Cantine", "message": "Bonjour"}, ["p@x.fr"]
+    )
+
+
+def test_an_email_is_sent_only_once_the_transaction_commits(parent, mailoutbox):
+    with transaction.atomic():
+        contact_email(parent)
+        assert mailoutbox == []
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["ecole@example.com"] and message.reply_to == ["p@x.fr"]
+    assert message.subject == "[Espace numérique] Cantine"
+    assert "Bonjour" in message.body and message.alternatives[0].mimetype == "text/html"
+
+
+def test_a_rolled_back_transaction_sends_nothing(parent, mailoutbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        contact_email(parent)
+        raise RuntimeError("the change is abandoned")
+    assert mailoutbox == []
+
+
+def test_a_failing_mail_server_is_retried(parent, mailoutbox, monkeypatch):
+    real_send = EmailMultiAlternatives.send
+    attempts = []
+
+    def flaky_send(self, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise smtplib.SMTPServerDisconnected("the server went away")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    with transaction.atomic():
+        contact_email(parent)
+    assert len(attempts) == 3
+    assert len(mailoutbox) == 1
