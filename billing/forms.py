@@ -11,7 +11,7 @@ from portal.templatetags.money import euros
 from .credit import ZERO, maximum_credit, minimum_credit
 
 
-class AmountField(forms.CharField):
+class AmountField(forms.Field):
     """A euro amount typed the French way ("20", "20,5", "20,50"), at most two decimals, never negative."""
 
     default_error_messages = {
@@ -20,13 +20,10 @@ class AmountField(forms.CharField):
         "decimals": _("Le montant ne peut pas avoir plus de deux décimales."),
     }
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value) -> Decimal | None:
-        text = super().to_python(value).replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        text = str(value or "")[:20].strip().replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
         if not text:
             return None
         try:
