@@ -24,15 +24,15 @@ def child_situation(pupil) -> dict:
     wallet = Wallet.objects.filter(pupil=pupil).first()
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
+    minimum = minimum_credit(pupil)
+    choices = [(_("%(count)s repas") % {"count": n}, price * n) for n in (4, 10, 20)] if price else []
     return {
         "pupil": pupil,
         "balance": balance,
         "price": price,
         "meals": meals_covered(balance, price),
-        "minimum": minimum_credit(pupil),
-        "quick_choices": [(_("%(count)s repas") % {"count": n}, (price or ZERO) * n) for n in (4, 10, 20)]
-        if price
-        else [],
+        "minimum": minimum,
+        "quick_choices": [(label, amount) for label, amount in choices if minimum <= amount <= maximum_credit()],
     }
 
 
@@ -69,14 +69,14 @@ def accounts(request):
         data = request.POST.copy()
         if data.get("choice"):  # a quick choice ("10 repas") fills the amount when JavaScript is off
             data["amount"] = data["choice"]
-        bound = CreditForm(request.user, data)
+        bound = CreditForm(request.user, data, auto_id=False)
         if bound.is_valid() and "pay" in request.POST:
             return start_payment(request, bound.allocations())
     situations = []
     for pupil in children:
         situation = child_situation(pupil)
         form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
-        situation["form"] = bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk})
+        situation["form"] = bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
         situations.append(situation)
     foreign_child = bound is not None and bound.has_error("pupil")
     if foreign_child:
