@@ -121,10 +121,13 @@ def main() -> None:
     bodies = [json.dumps(envelope) for envelope in events] * 2  # every event delivered twice: 50% duplicates
     random.Random(5).shuffle(bodies)
 
+    # Production-like web processes: DEBUG off (no query log kept in memory), plain HTTP on loopback.
+    production = {"DEBUG": "0", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1",
+                  "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{args.port}",
          "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(ROOT / "bench" / "webhook_bench.log", "w"),
+        cwd=ROOT, env={**env, **production}, stdout=subprocess.DEVNULL, stderr=open(ROOT / "bench" / "webhook_bench.log", "w"),
     )
     try:
         wait_until_up(args.port, time.monotonic() + 30)

@@ -25,14 +25,15 @@ def child_situation(pupil) -> dict:
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
     minimum = minimum_credit(pupil)
-    choices = [(_("%(count)s repas") % {"count": n}, price * n) for n in (4, 10, 20)] if price else []
+    choices = [(_("Minimum"), minimum)]
+    choices += [(_("%(count)s repas") % {"count": n}, price * n) for n in (4, 10, 20) if price and price * n > minimum]
     return {
         "pupil": pupil,
         "balance": balance,
         "price": price,
         "meals": meals_covered(balance, price),
         "minimum": minimum,
-        "quick_choices": [(label, amount) for label, amount in choices if minimum <= amount <= maximum_credit()],
+        "quick_choices": [(label, amount) for label, amount in choices if amount <= maximum_credit()],
     }
 
 

@@ -23,6 +23,7 @@
       output.textContent = valid && !isNaN(cents) ? format.format(cents / 100) : "—";
     }
     inputs.forEach(function (input) { input.addEventListener("input", update); });
+    update();
     form.querySelectorAll(".quick-choice").forEach(function (button) {
       button.addEventListener("click", function (event) {
         event.preventDefault();
