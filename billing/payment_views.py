@@ -129,6 +129,8 @@ def payment_cancel(request, pk: int):
     """After "J'annule mon paiement": nothing is credited."""
     payment = own_payment(request, pk)
     payment.mark_unpaid(PaymentStatus.CANCELED)
+    if payment.is_paid:  # the money had already arrived: say so rather than "annulé"
+        return redirect("billing:payment_return", pk=payment.pk)
     return render(request, "billing/payment_cancel.html", {"payment": payment})
 
 
@@ -141,6 +143,8 @@ def demo_pay(request, pk: int):
     payment = own_payment(request, pk)
     if payment.provider != "demo":
         raise Http404
+    if payment.status not in (PaymentStatus.CREATED, PaymentStatus.PENDING):  # already paid or cancelled
+        return redirect("billing:payment_cancel" if payment.status == PaymentStatus.CANCELED else "billing:payment_return", pk=payment.pk)
     if request.method == "POST":
         if "validate" in request.POST:
             payment.mark_paid()

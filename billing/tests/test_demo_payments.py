@@ -84,6 +84,7 @@ def test_cancelling_credits_nothing(logged_in, lea):
     assert "Paiement annulé" in response.content.decode()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.CANCELED
+    logged_in.post(reverse("billing:demo_pay", args=[payment.pk]), {"validate": ""})  # back button, then validate
     assert not LedgerEntry.objects.exists()
 
 
@@ -97,3 +98,12 @@ def test_the_payments_list_shows_order_number_status_and_a_printable_receipt(log
     assert logged_in.get(reverse("billing:receipt", args=[unpaid.pk])).status_code == 404
     receipt = logged_in.get(reverse("billing:receipt", args=[paid.pk])).content.decode()
     assert "Restauration d&#x27;Esvres" in receipt and "+20,00" in receipt and "Imprimer" in receipt
+
+
+def test_the_cancel_page_of_a_paid_payment_says_it_is_paid(logged_in, parent, lea):
+    payment = online_payment(parent, {lea: "20.00"}, provider="demo")
+    payment.mark_paid()
+    response = logged_in.get(reverse("billing:payment_cancel", args=[payment.pk]), follow=True)
+    assert "Paiement accepté" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
