@@ -39,7 +39,11 @@ def child_situation(pupil) -> dict:
 
 def start_payment(request, allocations: list[tuple]):
     """Create the payment and its allocations, then send the parent to the provider's page."""
-    provider = get_provider()
+    try:
+        provider = get_provider()
+    except PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("billing:accounts")
     total = sum((amount for _pupil, amount in allocations), ZERO)
     with transaction.atomic():
         payment = Payment.objects.create(

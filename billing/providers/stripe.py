@@ -75,7 +75,10 @@ class StripeProvider(PaymentProvider):
             ],
             "client_reference_id": str(payment.pk),
             "metadata": metadata,
-            "payment_intent_data": {"metadata": metadata},
+            "payment_intent_data": {
+                "metadata": metadata,
+                "description": _("Commande n° %(number)s") % {"number": payment.order_number},
+            },
             "customer_email": payment.user.email,
             "locale": "fr",
             "success_url": return_url + "?session_id={CHECKOUT_SESSION_ID}",

@@ -107,3 +107,10 @@ def test_the_cancel_page_of_a_paid_payment_says_it_is_paid(logged_in, parent, le
     assert "Paiement accepté" in response.content.decode()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID
+
+
+def test_an_unknown_provider_is_a_clear_message_and_no_payment(logged_in, lea, settings):
+    settings.PAYMENT_PROVIDER = "cheque-en-ligne"
+    response = logged_in.post(reverse("billing:accounts"), {"pupil": lea.pk, "amount": "20", "pay": ""}, follow=True)
+    assert "Ce moyen de paiement n&#x27;est pas disponible." in response.content.decode()
+    assert not Payment.objects.exists()

@@ -64,6 +64,7 @@ def test_paying_for_two_children_sends_one_session_with_exact_parameters(client,
     assert params["line_items[0][price_data][currency]"] == "eur" and params["line_items[0][quantity]"] == "1"
     assert params["client_reference_id"] == str(payment.pk)
     assert params["metadata[payment_id]"] == params["payment_intent_data[metadata][payment_id]"] == str(payment.pk)
+    assert params["payment_intent_data[description]"] == f"Commande n° {payment.order_number}"
     assert params["customer_email"] == parent.email and params["locale"] == "fr"
     assert params["success_url"] == f"http://testserver/paiements/{payment.pk}/retour/?session_id={{CHECKOUT_SESSION_ID}}"
     assert params["cancel_url"] == f"http://testserver/paiements/{payment.pk}/annulation/"
