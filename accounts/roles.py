@@ -38,6 +38,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.add_ledgerentry",
         "billing.view_payment",
         "billing.add_payment",
+        "billing.view_stripeevent",
     ],
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LedgerEntry, Payment, PaymentAllocation, Wallet
+from .models import LedgerEntry, Payment, PaymentAllocation, StripeEvent, Wallet
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,10 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ["method", "status"]
     search_fields = ["user__email", "payer_name", "provider_id"]
     inlines = [PaymentAllocationInline]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "type", "event_id"]
+    list_filter = ["type"]
+    search_fields = ["event_id"]

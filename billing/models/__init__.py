@@ -1,5 +1,5 @@
 from .ledger import AppendOnlyError, EntryKind, LedgerEntry, Wallet
-from .payments import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+from .payments import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, StripeEvent
 
 __all__ = [
     "AppendOnlyError",
@@ -9,5 +9,6 @@ __all__ = [
     "PaymentAllocation",
     "PaymentMethod",
     "PaymentStatus",
+    "StripeEvent",
     "Wallet",
 ]

@@ -1,0 +1,28 @@
+"""How much a parent may credit: the minimum per child, the maximum, meals covered."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from canteen.models import Pupil
+
+ZERO = Decimal("0.00")
+
+
+def meals_covered(balance: Decimal, price: Decimal | None) -> int:
+    """How many meals at ``price`` the balance pays for (0 when overdrawn or without a tariff)."""
+    if not price or balance <= 0:
+        return 0
+    return int(balance // price)
+
+
+def minimum_credit(pupil: Pupil) -> Decimal:
+    """The larger of the establishment's minimum amount and its minimum number of meals at the child's price."""
+    school = pupil.establishment
+    price = pupil.meal_price() or ZERO
+    return max(school.min_credit_amount, school.min_meals * price)
+
+
+def maximum_credit() -> Decimal:
+    return settings.MAX_CREDIT_AMOUNT
