@@ -50,3 +50,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ["method", "status"]
     search_fields = ["user__email", "payer_name", "provider_id"]
     inlines = [PaymentAllocationInline]
+
+
+from . import admin_cashier  # noqa: E402,F401  the cash desk (cheques, corrections, slips, debits)

@@ -1,0 +1,440 @@
+"""The cash desk in the Django admin: only the "Caisse" group records; "Administration" reads.
+
+Recording needs ``billing.add_deskpayment``; reading needs ``billing.view_deskpayment``.
+Nothing recorded here is ever edited: a mistake is cancelled or corrected by new entries.
+"""
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import cashier
+from .cashier_forms import (
+    DESK_METHODS,
+    AllocationForm,
+    AllocationFormSet,
+    CloseBalanceForm,
+    CorrectionForm,
+    DeskPaymentForm,
+    JournalForm,
+    ReasonForm,
+)
+from .models import (
+    Correction,
+    DepositSlip,
+    DeskPayment,
+    DirectDebit,
+    DirectDebitMandate,
+    EntryKind,
+    OfflinePayment,
+    PaymentAllocation,
+    PaymentMethod,
+    PaymentStatus,
+    Wallet,
+)
+
+RECORD = "billing.add_deskpayment"
+READ = "billing.view_deskpayment"
+
+
+def can_record(request) -> bool:
+    return request.user.has_perm(RECORD)
+
+
+def require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+class AllocationInline(admin.TabularInline):
+    model = PaymentAllocation
+    form = AllocationForm
+    formset = AllocationFormSet
+    autocomplete_fields = ["pupil"]
+    extra = 2
+    verbose_name = gettext_lazy("élève crédité")
+    verbose_name_plural = gettext_lazy("Répartition entre les élèves")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(READ)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and can_record(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None and can_record(request)
+
+
+class DepositFilter(admin.SimpleListFilter):
+    title = gettext_lazy("remise en banque")
+    parameter_name = "remise"
+
+    def lookups(self, request, model_admin):
+        return [("a-remettre", _("Chèques à remettre")), ("remis", _("Chèques remis"))]
+
+    def queryset(self, request, queryset):
+        cheques = queryset.filter(method=PaymentMethod.CHEQUE)
+        if self.value() == "a-remettre":
+            return cheques.filter(status=PaymentStatus.PAID, offline__deposit_slip__isnull=True)
+        if self.value() == "remis":
+            return cheques.filter(offline__deposit_slip__isnull=False)
+        return queryset
+
+
+@admin.register(DeskPayment)
+class DeskPaymentAdmin(admin.ModelAdmin):
+    """Cheques, cash and transfers: one form, the split between pupils inline, saved in one transaction."""
+
+    form = DeskPaymentForm
+    inlines = [AllocationInline]
+    list_display = ["order_number", "received_on", "method", "cheque", "payer_name", "amount", "status", "slip"]
+    list_filter = ["method", "status", DepositFilter]
+    search_fields = ["payer_name", "offline__cheque_number", "allocations__pupil__last_name"]
+    list_select_related = ["offline__deposit_slip"]
+    actions = ["make_deposit_slip"]
+    readonly_fields = ["order_number", "cheque", "received_on", "recorded_by", "paid_at", "cancellation", "entries"]
+    view_fields = ["order_number", "method", "status", "amount", "payer_name", "cheque", "received_on",
+                   "recorded_by", "paid_at", "cancellation", "entries"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(method__in=[m for m, _label in DESK_METHODS])
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else list(DeskPaymentForm.Meta.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_record_permission(self, request):
+        return can_record(request)
+
+    @admin.display(description=gettext_lazy("chèque"))
+    def cheque(self, obj):
+        offline = getattr(obj, "offline", None)
+        return f"n° {offline.cheque_number} — {offline.bank}" if offline and offline.cheque_number else "—"
+
+    @admin.display(description=gettext_lazy("reçu le"))
+    def received_on(self, obj):
+        offline = getattr(obj, "offline", None)
+        return offline.received_on if offline else None
+
+    @admin.display(description=gettext_lazy("bordereau"))
+    def slip(self, obj):
+        offline = getattr(obj, "offline", None)
+        return offline.deposit_slip.number if offline and offline.deposit_slip else "—"
+
+    @admin.display(description=gettext_lazy("annulation"))
+    def cancellation(self, obj):
+        offline = getattr(obj, "offline", None)
+        if not offline or not offline.canceled_at:
+            return "—"
+        return _("le %(date)s par %(user)s : %(reason)s") % {
+            "date": timezone.localtime(offline.canceled_at).strftime("%d/%m/%Y %H:%M"),
+            "user": offline.canceled_by,
+            "reason": offline.cancel_reason,
+        }
+
+    @admin.display(description=gettext_lazy("opérations"))
+    def entries(self, obj):
+        rows = obj.entries.select_related("wallet__pupil").order_by("id")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{} — {} : {} €</li>",
+                ((e.wallet.pupil, e.label, number_format(e.amount, 2)) for e in rows),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.status = PaymentStatus.PAID
+        obj.paid_at = timezone.now()
+        obj.recorded_by = request.user
+        obj.save()
+        OfflinePayment.objects.create(
+            payment=obj,
+            drawer=data["payer_name"],
+            cheque_number=data["cheque_number"],
+            bank=data["bank"],
+            received_on=data["received_on"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # Still inside the admin's transaction: the payment, its split and its entries commit together.
+        super().save_related(request, form, formsets, change)
+        cashier.credit_allocations(form.instance, recorded_by=request.user)
+
+    @admin.action(description=gettext_lazy("Faire un bordereau de remise des chèques sélectionnés"),
+                  permissions=["record"])
+    def make_deposit_slip(self, request, queryset):
+        cheques = list(OfflinePayment.objects.filter(payment__in=queryset))
+        try:
+            slip = cashier.make_deposit_slip(cheques, user=request.user)
+        except cashier.CashierError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        return redirect("admin:billing_depositslip_print", slip.pk)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/annuler/", view(self.cancel_view), name="billing_deskpayment_cancel"),
+            path("journal/", view(self.journal_view), name="billing_journal"),
+            path("soldes-negatifs/", view(self.negative_balances_view), name="billing_negative_balances"),
+            path("fin-d-annee/", view(self.close_balance_view), name="billing_close_balance"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, template: str, title: str, **context):
+        return render(request, template, {**self.admin_site.each_context(request), "title": title,
+                                          "opts": self.model._meta, **context})
+
+    def cancel_view(self, request, pk: int):
+        require(request, RECORD)
+        payment = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cashier.cancel_payment(payment, reason=form.cleaned_data["reason"], user=request.user)
+            except cashier.CashierError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("Le paiement %(number)s est annulé.") % {"number": payment.order_number})
+                return redirect("admin:billing_deskpayment_change", payment.pk)
+        return self._page(request, "admin/billing/cashier_form.html", _("Annuler le paiement %(number)s")
+                          % {"number": payment.order_number}, form=form, object=payment,
+                          submit=_("Annuler ce paiement"))
+
+    def close_balance_view(self, request):
+        require(request, RECORD)
+        form = CloseBalanceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                amount = cashier.close_balance(data["pupil"], to=data["sibling"], reason=data["reason"],
+                                               token=str(data["token"]), user=request.user)
+            except cashier.CashierError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("Solde de %(name)s soldé : %(amount)s €.")
+                                  % {"name": data["pupil"], "amount": number_format(amount, 2)})
+                return redirect("admin:billing_close_balance")
+        return self._page(request, "admin/billing/cashier_form.html", _("Fin d'année : solder le compte d'un élève"),
+                          form=form, submit=_("Solder le compte"))
+
+    def journal_view(self, request):
+        require(request, READ)
+        today = timezone.localdate()
+        form = JournalForm(request.GET or {"start": today, "end": today})
+        result = cashier.journal(form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else None
+        if result is not None and request.GET.get("format") == "csv":
+            return journal_csv(result)
+        return self._page(request, "admin/billing/journal.html", _("Journal de caisse"), form=form, journal=result)
+
+    def negative_balances_view(self, request):
+        require(request, READ)
+        wallets = (
+            Wallet.objects.filter(balance__lt=0)
+            .select_related("pupil__establishment")
+            .prefetch_related("pupil__guardians")
+            .order_by("balance", "pk")
+        )
+        page = Paginator(wallets, 100).get_page(request.GET.get("page"))
+        return self._page(request, "admin/billing/negative_balances.html", _("Soldes négatifs"), page=page)
+
+
+def journal_csv(result: cashier.Journal) -> HttpResponse:
+    """For the accountant: one line per nature and establishment, then the total (French decimals)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="journal-{result.start:%Y%m%d}-{result.end:%Y%m%d}.csv"'
+    response.write("\ufeff")  # so that spreadsheets open it as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Nature"), _("Établissement"), _("Nombre d'opérations"), _("Montant")])
+    for row in result.rows:
+        writer.writerow([row["kind"], row["establishment"], row["count"], number_format(row["total"], 2)])
+    writer.writerow([_("Total"), "", "", number_format(result.total, 2)])
+    return response
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """A correction: an amount and a mandatory reason, booked as a new entry."""
+
+    form = CorrectionForm
+    autocomplete_fields = ["wallet"]
+    list_display = ["occurred_at", "wallet", "amount", "note", "recorded_by"]
+    list_select_related = ["wallet__pupil", "recorded_by"]
+    search_fields = ["wallet__pupil__last_name", "wallet__pupil__card_number", "note"]
+    view_fields = ["occurred_at", "wallet", "amount", "balance_after", "note", "recorded_by", "recorded_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=EntryKind.CORRECTION)
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else ["wallet", "amount", "note", "token"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.view_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        entry = cashier.book_correction(data["wallet"].pupil, amount=data["amount"], reason=data["note"],
+                                        token=str(data["token"]), user=request.user)
+        obj.pk = entry.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no related objects: the entry is the whole correction
+
+
+@admin.register(DepositSlip)
+class DepositSlipAdmin(admin.ModelAdmin):
+    list_display = ["number", "created_at", "created_by", "count", "total", "print_link"]
+    list_select_related = ["created_by"]
+    fields = ["number", "created_at", "created_by", "count", "total", "print_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # made from the selected cheques, see DeskPaymentAdmin.make_deposit_slip
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("chèques"))
+    def count(self, obj):
+        return obj.cheques.count()
+
+    @admin.display(description=gettext_lazy("total"))
+    def total(self, obj):
+        return number_format(slip_total(obj), 2)
+
+    @admin.display(description=gettext_lazy("impression"))
+    def print_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:billing_depositslip_print", args=[obj.pk]),
+                           _("Imprimer le bordereau"))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/imprimer/", self.admin_site.admin_view(self.print_view), name="billing_depositslip_print"),
+            *super().get_urls(),
+        ]
+
+    def print_view(self, request, pk: int):
+        require(request, "billing.view_depositslip")
+        slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
+        cheques = slip.cheques.select_related("payment").order_by("bank", "cheque_number")
+        return render(request, "admin/billing/deposit_slip.html",
+                      {"slip": slip, "cheques": cheques, "total": slip_total(slip)})
+
+
+def slip_total(slip: DepositSlip):
+    return sum((cheque.payment.amount for cheque in slip.cheques.select_related("payment")), 0)
+
+
+@admin.register(DirectDebitMandate)
+class DirectDebitMandateAdmin(admin.ModelAdmin):
+    list_display = ["reference", "user", "masked_iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
+    list_filter = ["active", "mode"]
+    search_fields = ["reference", "user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+    def get_fields(self, request, obj=None):
+        iban = "masked_iban" if obj else "iban"
+        return ["user", "reference", iban, "signed_on", "mode", "monthly_amount", "meals", "active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "reference", "masked_iban"] if obj else []
+
+    @admin.display(description=gettext_lazy("IBAN"))
+    def masked_iban(self, obj):
+        return obj.masked_iban
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DirectDebit)
+class DirectDebitAdmin(admin.ModelAdmin):
+    """The month's debits, prepared by ``manage.py prepare_direct_debits``, confirmed here."""
+
+    list_display = ["month_label", "mandate", "parent", "amount", "status", "confirmed_at", "rejected_at"]
+    list_filter = ["month", "payment__status"]
+    search_fields = ["mandate__reference", "mandate__user__email"]
+    list_select_related = ["mandate__user", "payment"]
+    actions = ["confirm", "reject"]
+    fields = ["mandate", "month", "amount", "status", "prepared_at", "confirmed_at", "confirmed_by",
+              "rejected_at", "rejected_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("mois"), ordering="month")
+    def month_label(self, obj):
+        return f"{obj.month:%m/%Y}"
+
+    @admin.display(description=gettext_lazy("parent"))
+    def parent(self, obj):
+        return obj.mandate.user
+
+    @admin.display(description=gettext_lazy("statut"))
+    def status(self, obj):
+        return obj.payment.get_status_display()
+
+    @admin.action(description=gettext_lazy("Confirmer les prélèvements sélectionnés"), permissions=["change"])
+    def confirm(self, request, queryset):
+        confirmed = sum(cashier.confirm_direct_debit(debit, user=request.user) for debit in queryset)
+        self.message_user(request, _("%(count)s prélèvement(s) confirmé(s) et crédité(s).") % {"count": confirmed})
+
+    @admin.action(description=gettext_lazy("Enregistrer un impayé"), permissions=["change"])
+    def reject(self, request, queryset):
+        try:
+            with transaction.atomic():
+                for debit in queryset.select_related("mandate__user"):
+                    cashier.reject_direct_debit(debit, user=request.user)
+        except cashier.CashierError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, _("Impayé enregistré, le parent est prévenu par email."))
