@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -102,13 +103,13 @@ class DeskPaymentAdmin(admin.ModelAdmin):
 
     form = DeskPaymentForm
     inlines = [AllocationInline]
-    list_display = ["order_number", "received_on", "method", "cheque", "payer_name", "amount", "status", "slip"]
+    list_display = ["order_number", "received", "method", "cheque", "payer_name", "amount", "status", "slip"]
     list_filter = ["method", "status", DepositFilter]
     search_fields = ["payer_name", "offline__cheque_number", "allocations__pupil__last_name"]
     list_select_related = ["offline__deposit_slip"]
     actions = ["make_deposit_slip"]
-    readonly_fields = ["order_number", "cheque", "received_on", "recorded_by", "paid_at", "cancellation", "entries"]
-    view_fields = ["order_number", "method", "status", "amount", "payer_name", "cheque", "received_on",
+    readonly_fields = ["order_number", "cheque", "received", "recorded_by", "paid_at", "cancellation", "entries"]
+    view_fields = ["order_number", "method", "status", "amount", "payer_name", "cheque", "received",
                    "recorded_by", "paid_at", "cancellation", "entries"]
 
     def get_queryset(self, request):
@@ -119,6 +120,11 @@ class DeskPaymentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # shown read-only: the recording form's extra fields do not apply
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -135,7 +141,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         return f"n° {offline.cheque_number} — {offline.bank}" if offline and offline.cheque_number else "—"
 
     @admin.display(description=gettext_lazy("reçu le"))
-    def received_on(self, obj):
+    def received(self, obj):
         offline = getattr(obj, "offline", None)
         return offline.received_on if offline else None
 

@@ -10,6 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from canteen.models import Pupil
@@ -49,7 +50,7 @@ class DeskPaymentForm(forms.ModelForm):
         for name in ("cheque_number", "bank"):
             if not data[name]:
                 self.add_error(name, forms.ValidationError(_("Obligatoire pour un chèque."), code="required"))
-        if data["cheque_number"] and data["bank"] and data["payer_name"] and self._already_recorded(data):
+        if all(data.get(name) for name in ("cheque_number", "bank", "payer_name")) and self._already_recorded(data):
             raise forms.ValidationError(
                 _("Le chèque n° %(number)s de %(payer)s (%(bank)s) est déjà enregistré."),
                 code="duplicate_cheque",
@@ -87,6 +88,9 @@ class AllocationForm(forms.ModelForm):
 class AllocationFormSet(BaseInlineFormSet):
     """The split between pupils must add up to the payment's amount, to the cent."""
 
+    def validate_unique(self) -> None:
+        pass  # a pupil given twice gets the clearer message of clean()
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -103,7 +107,7 @@ class AllocationFormSet(BaseInlineFormSet):
             raise forms.ValidationError(
                 _("La répartition (%(total)s €) ne correspond pas au montant du paiement (%(amount)s €)."),
                 code="split_mismatch",
-                params={"total": total, "amount": amount},
+                params={"total": number_format(total, 2), "amount": number_format(amount, 2)},
             )
 
 
