@@ -303,6 +303,11 @@ class CorrectionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.view_fields if obj else []
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # shown read-only: the booking form does not apply
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         return False
 

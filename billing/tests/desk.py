@@ -35,4 +35,7 @@ def assert_ledger_balanced() -> None:
 
 def errors_of(response) -> str:
     """Every error message of an admin form page, as one string."""
-    return " ".join(str(error) for error in response.context.get("errors") or [])
+    messages = []
+    for errors in response.context.get("errors") or []:  # error lists of fields, or the formsets' messages
+        messages += [errors] if isinstance(errors, str) else list(errors)
+    return " ".join(messages)
