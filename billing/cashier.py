@@ -119,7 +119,7 @@ def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, u
 
 def are_siblings(first: Pupil, second: Pupil) -> bool:
     """Two pupils are of one family when a parent's login is linked to both."""
-    return first.guardians.filter(pupils=second).exists()
+    return first.guardianships.filter(user__pupils=second).exists()
 
 
 @transaction.atomic
