@@ -30,6 +30,7 @@ from .cashier_forms import (
     CorrectionForm,
     DeskPaymentForm,
     JournalForm,
+    MandateForm,
     ReasonForm,
 )
 from .models import (
@@ -374,6 +375,7 @@ def slip_total(slip: DepositSlip):
 
 @admin.register(DirectDebitMandate)
 class DirectDebitMandateAdmin(admin.ModelAdmin):
+    form = MandateForm
     list_display = ["reference", "user", "masked_iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
     list_filter = ["active", "mode"]
     search_fields = ["reference", "user__email", "user__last_name"]

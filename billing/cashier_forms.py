@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canteen.models import Pupil
 
-from .models import Correction, DeskPayment, OfflinePayment, PaymentAllocation, PaymentMethod
+from .models import Correction, DeskPayment, DirectDebitMandate, OfflinePayment, PaymentAllocation, PaymentMethod
 
 DESK_METHODS = [(m.value, m.label) for m in (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.TRANSFER)]
 POSITIVE = _("Le montant doit être supérieur à zéro.")
@@ -109,6 +109,20 @@ class AllocationFormSet(BaseInlineFormSet):
                 code="split_mismatch",
                 params={"total": number_format(total, 2), "amount": number_format(amount, 2)},
             )
+
+
+class MandateForm(forms.ModelForm):
+    class Meta:
+        model = DirectDebitMandate
+        fields = ["user", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
+
+    def clean_iban(self) -> str:
+        """Spaces removed, upper case, and the ISO 13616 check digits verified (mod 97)."""
+        iban = "".join(self.cleaned_data["iban"].split()).upper()
+        digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4]) if iban.isalnum() else ""
+        if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and digits and int(digits) % 97 == 1):
+            raise forms.ValidationError(_("Cet IBAN n'est pas valide : vérifiez-le sur le RIB."), code="iban")
+        return iban
 
 
 class ReasonForm(forms.Form):
