@@ -3,6 +3,7 @@
 Recording needs ``billing.add_deskpayment``; reading needs ``billing.view_deskpayment``.
 Nothing recorded here is ever edited: a mistake is cancelled or corrected by new entries.
 """
+
 from __future__ import annotations
 
 import csv
@@ -110,8 +111,19 @@ class DeskPaymentAdmin(admin.ModelAdmin):
     list_select_related = ["offline__deposit_slip"]
     actions = ["make_deposit_slip"]
     readonly_fields = ["order_number", "cheque", "received", "recorded_by", "paid_at", "cancellation", "entries"]
-    view_fields = ["order_number", "method", "status", "amount", "payer_name", "cheque", "received",
-                   "recorded_by", "paid_at", "cancellation", "entries"]
+    view_fields = [
+        "order_number",
+        "method",
+        "status",
+        "amount",
+        "payer_name",
+        "cheque",
+        "received",
+        "recorded_by",
+        "paid_at",
+        "cancellation",
+        "entries",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(method__in=[m for m, _label in DESK_METHODS])
@@ -168,7 +180,8 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
-                "", "<li>{} — {} : {} €</li>",
+                "",
+                "<li>{} — {} : {} €</li>",
                 ((e.wallet.pupil, e.label, number_format(e.amount, 2)) for e in rows),
             ),
         )
@@ -192,8 +205,9 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         cashier.credit_allocations(form.instance, recorded_by=request.user)
 
-    @admin.action(description=gettext_lazy("Faire un bordereau de remise des chèques sélectionnés"),
-                  permissions=["record"])
+    @admin.action(
+        description=gettext_lazy("Faire un bordereau de remise des chèques sélectionnés"), permissions=["record"]
+    )
     def make_deposit_slip(self, request, queryset):
         cheques = list(OfflinePayment.objects.filter(payment__in=queryset))
         try:
@@ -214,8 +228,11 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         ]
 
     def _page(self, request, template: str, title: str, **context):
-        return render(request, template, {**self.admin_site.each_context(request), "title": title,
-                                          "opts": self.model._meta, **context})
+        return render(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
+        )
 
     def cancel_view(self, request, pk: int):
         require(request, RECORD)
@@ -229,9 +246,14 @@ class DeskPaymentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Le paiement %(number)s est annulé.") % {"number": payment.order_number})
                 return redirect("admin:billing_deskpayment_change", payment.pk)
-        return self._page(request, "admin/billing/cashier_form.html", _("Annuler le paiement %(number)s")
-                          % {"number": payment.order_number}, form=form, object=payment,
-                          submit=_("Annuler ce paiement"))
+        return self._page(
+            request,
+            "admin/billing/cashier_form.html",
+            _("Annuler le paiement %(number)s") % {"number": payment.order_number},
+            form=form,
+            object=payment,
+            submit=_("Annuler ce paiement"),
+        )
 
     def close_balance_view(self, request):
         require(request, RECORD)
@@ -239,16 +261,29 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                amount = cashier.close_balance(data["pupil"], to=data["sibling"], reason=data["reason"],
-                                               token=str(data["token"]), user=request.user)
+                amount = cashier.close_balance(
+                    data["pupil"],
+                    to=data["sibling"],
+                    reason=data["reason"],
+                    token=str(data["token"]),
+                    user=request.user,
+                )
             except cashier.CashierError as error:
                 form.add_error(None, str(error))
             else:
-                self.message_user(request, _("Solde de %(name)s soldé : %(amount)s €.")
-                                  % {"name": data["pupil"], "amount": number_format(amount, 2)})
+                self.message_user(
+                    request,
+                    _("Solde de %(name)s soldé : %(amount)s €.")
+                    % {"name": data["pupil"], "amount": number_format(amount, 2)},
+                )
                 return redirect("admin:billing_close_balance")
-        return self._page(request, "admin/billing/cashier_form.html", _("Fin d'année : solder le compte d'un élève"),
-                          form=form, submit=_("Solder le compte"))
+        return self._page(
+            request,
+            "admin/billing/cashier_form.html",
+            _("Fin d'année : solder le compte d'un élève"),
+            form=form,
+            submit=_("Solder le compte"),
+        )
 
     def journal_view(self, request):
         require(request, READ)
@@ -317,8 +352,13 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        entry = cashier.book_correction(data["wallet"].pupil, amount=data["amount"], reason=data["note"],
-                                        token=str(data["token"]), user=request.user)
+        entry = cashier.book_correction(
+            data["wallet"].pupil,
+            amount=data["amount"],
+            reason=data["note"],
+            token=str(data["token"]),
+            user=request.user,
+        )
         obj.pk = entry.pk
         obj._state.adding = False
 
@@ -352,8 +392,9 @@ class DepositSlipAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("impression"))
     def print_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:billing_depositslip_print", args=[obj.pk]),
-                           _("Imprimer le bordereau"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_depositslip_print", args=[obj.pk]), _("Imprimer le bordereau")
+        )
 
     def get_urls(self):
         return [
@@ -365,8 +406,9 @@ class DepositSlipAdmin(admin.ModelAdmin):
         require(request, "billing.view_depositslip")
         slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
         cheques = slip.cheques.select_related("payment").order_by("bank", "cheque_number")
-        return render(request, "admin/billing/deposit_slip.html",
-                      {"slip": slip, "cheques": cheques, "total": slip_total(slip)})
+        return render(
+            request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": slip_total(slip)}
+        )
 
 
 def slip_total(slip: DepositSlip):
@@ -411,8 +453,17 @@ class DirectDebitAdmin(admin.ModelAdmin):
     search_fields = ["mandate__reference", "mandate__user__email"]
     list_select_related = ["mandate__user", "payment"]
     actions = ["confirm", "reject"]
-    fields = ["mandate", "month", "amount", "status", "prepared_at", "confirmed_at", "confirmed_by",
-              "rejected_at", "rejected_by"]
+    fields = [
+        "mandate",
+        "month",
+        "amount",
+        "status",
+        "prepared_at",
+        "confirmed_at",
+        "confirmed_by",
+        "rejected_at",
+        "rejected_by",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

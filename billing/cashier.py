@@ -4,6 +4,7 @@ References make every booking happen at most once: ``payment:<id>:credit:<pupil 
 for a payment's part, ``payment:<id>:cancel:<pupil id>`` (or ``:rejected:``) for its
 reversal, and a one-time form token for corrections, refunds and transfers.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -128,19 +129,42 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
     # Locked so that no meal or payment lands between reading the balance and emptying it.
     balance = Wallet.objects.select_for_update().get(pupil=pupil).balance
     if balance <= 0:
-        raise CashierError(_("Le solde de %(name)s n'est pas positif : rien à rembourser ni à transférer.")
-                           % {"name": pupil})
+        raise CashierError(
+            _("Le solde de %(name)s n'est pas positif : rien à rembourser ni à transférer.") % {"name": pupil}
+        )
     if to is None:
-        book(pupil, kind=EntryKind.REFUND, amount=-balance, label=_("Remboursement du solde"),
-             reference=f"refund:{token}", recorded_by=user, note=reason)
+        book(
+            pupil,
+            kind=EntryKind.REFUND,
+            amount=-balance,
+            label=_("Remboursement du solde"),
+            reference=f"refund:{token}",
+            recorded_by=user,
+            note=reason,
+        )
         return balance
     if to.pk == pupil.pk or not are_siblings(pupil, to):
-        raise CashierError(_("%(to)s n'est pas un frère ou une sœur de %(name)s : transfert refusé.")
-                           % {"to": to, "name": pupil})
-    book(pupil, kind=EntryKind.TRANSFER, amount=-balance, label=_("Transfert vers %(name)s") % {"name": to.first_name},
-         reference=f"transfer:{token}:out", recorded_by=user, note=reason)
-    book(to, kind=EntryKind.TRANSFER, amount=balance, label=_("Transfert de %(name)s") % {"name": pupil.first_name},
-         reference=f"transfer:{token}:in", recorded_by=user, note=reason)
+        raise CashierError(
+            _("%(to)s n'est pas un frère ou une sœur de %(name)s : transfert refusé.") % {"to": to, "name": pupil}
+        )
+    book(
+        pupil,
+        kind=EntryKind.TRANSFER,
+        amount=-balance,
+        label=_("Transfert vers %(name)s") % {"name": to.first_name},
+        reference=f"transfer:{token}:out",
+        recorded_by=user,
+        note=reason,
+    )
+    book(
+        to,
+        kind=EntryKind.TRANSFER,
+        amount=balance,
+        label=_("Transfert de %(name)s") % {"name": pupil.first_name},
+        reference=f"transfer:{token}:in",
+        recorded_by=user,
+        note=reason,
+    )
     return balance
 
 

@@ -1,4 +1,5 @@
 """The cash desk's forms: every refusal is a French message and nothing is saved."""
+
 from __future__ import annotations
 
 import uuid
@@ -186,7 +187,9 @@ class CloseBalanceForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("action") == self.TRANSFER and not data.get("sibling"):
-            self.add_error("sibling", forms.ValidationError(_("Choisissez l'élève qui reçoit le solde."), code="required"))
+            self.add_error(
+                "sibling", forms.ValidationError(_("Choisissez l'élève qui reçoit le solde."), code="required")
+            )
         if data.get("action") == self.REFUND:
             data["sibling"] = None
         return data

@@ -1,4 +1,5 @@
 """The cashier records a cheque split between the demo family's two children; the parent sees each part."""
+
 import pytest
 from django.core.management import call_command
 

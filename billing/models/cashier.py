@@ -5,6 +5,7 @@ the ledger entries booked from them; the models here only hold what the desk
 needs on top (the cheque's number and bank, the deposit slip, the direct-debit
 mandate) and who did what, when.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -149,12 +150,20 @@ class DirectDebit(models.Model):
     prepared_at = models.DateTimeField(_("préparé le"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("confirmé par"),
     )
     rejected_at = models.DateTimeField(_("impayé le"), null=True, blank=True)
     rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("impayé enregistré par"),
     )
 

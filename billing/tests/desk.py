@@ -1,4 +1,5 @@
 """Helpers for the cash desk tests: post the admin's payment form as a browser would."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -8,8 +9,15 @@ from billing.ledger import wallets_out_of_balance
 ADD_URL = reverse("admin:billing_deskpayment_add")
 
 
-def desk_payment_data(*parts, method="cheque", amount="50.00", payer="Camille Martin", number="1234567",
-                      bank="Crédit Agricole", received_on="2026-11-26") -> dict:
+def desk_payment_data(
+    *parts,
+    method="cheque",
+    amount="50.00",
+    payer="Camille Martin",
+    number="1234567",
+    bank="Crédit Agricole",
+    received_on="2026-11-26",
+) -> dict:
     """The POST of the "add" page: ``parts`` are (pupil or pupil id, amount) pairs."""
     data = {
         "method": method,

@@ -1,4 +1,5 @@
 """A correction is a new entry with an amount and a mandatory reason."""
+
 import uuid
 from decimal import Decimal as D
 
@@ -70,4 +71,7 @@ def test_a_correction_is_shown_read_only(desk, lea):
     entry = LedgerEntry.objects.get()
     page = desk.get(reverse("admin:billing_correction_change", args=[entry.pk]))
     assert page.status_code == 200 and not page.context["has_change_permission"]
-    assert desk.post(reverse("admin:billing_correction_change", args=[entry.pk]), correction(lea, "50.00")).status_code == 403
+    assert (
+        desk.post(reverse("admin:billing_correction_change", args=[entry.pk]), correction(lea, "50.00")).status_code
+        == 403
+    )

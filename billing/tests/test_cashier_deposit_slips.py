@@ -1,4 +1,5 @@
 """The deposit slip lists the chosen cheques with their total and marks them deposited."""
+
 from decimal import Decimal as D
 
 import pytest

@@ -1,4 +1,5 @@
 """Direct debits: a mandate per parent, the monthly run confirmed by the cashier, and the "impayé"."""
+
 import datetime
 from decimal import Decimal as D
 from io import StringIO
@@ -26,8 +27,14 @@ def desk(client, cashier):
 
 
 def mandate(parent, cashier, **fields) -> DirectDebitMandate:
-    values = {"reference": "OS-2026-0001", "iban": IBAN.replace(" ", ""), "signed_on": datetime.date(2026, 9, 1),
-              "mode": DebitMode.FIXED, "monthly_amount": D("40.00"), "created_by": cashier}
+    values = {
+        "reference": "OS-2026-0001",
+        "iban": IBAN.replace(" ", ""),
+        "signed_on": datetime.date(2026, 9, 1),
+        "mode": DebitMode.FIXED,
+        "monthly_amount": D("40.00"),
+        "created_by": cashier,
+    }
     return DirectDebitMandate.objects.create(user=parent, **{**values, **fields})
 
 
@@ -43,11 +50,22 @@ def prepare(month="2026-11") -> str:
 
 class TestMandates:
     def data(self, parent, **fields) -> dict:
-        return {"user": parent.pk, "reference": "OS-2026-0001", "iban": IBAN, "signed_on": "2026-09-01",
-                "mode": "fixed", "monthly_amount": "40.00", "meals": "", "active": "on", **fields}
+        return {
+            "user": parent.pk,
+            "reference": "OS-2026-0001",
+            "iban": IBAN,
+            "signed_on": "2026-09-01",
+            "mode": "fixed",
+            "monthly_amount": "40.00",
+            "meals": "",
+            "active": "on",
+            **fields,
+        }
 
     def test_refuses_a_wrong_iban(self, desk, parent):
-        response = desk.post(reverse("admin:billing_directdebitmandate_add"), self.data(parent, iban="FR76 3000 6000 0112 3456 7890 188"))
+        response = desk.post(
+            reverse("admin:billing_directdebitmandate_add"), self.data(parent, iban="FR76 3000 6000 0112 3456 7890 188")
+        )
         assert "Cet IBAN n'est pas valide : vérifiez-le sur le RIB." in errors_of(response)
         assert DirectDebitMandate.objects.count() == 0
 
@@ -61,8 +79,10 @@ class TestMandates:
         assert response.status_code == 302
         saved = DirectDebitMandate.objects.get()
         assert saved.iban == IBAN.replace(" ", "") and saved.created_by == cashier
-        for url in [reverse("admin:billing_directdebitmandate_changelist"),
-                    reverse("admin:billing_directdebitmandate_change", args=[saved.pk])]:
+        for url in [
+            reverse("admin:billing_directdebitmandate_changelist"),
+            reverse("admin:billing_directdebitmandate_change", args=[saved.pk]),
+        ]:
             page = desk.get(url).content.decode()
             assert "FR76 •••• •••• 0189" in page and "7890" not in page
 

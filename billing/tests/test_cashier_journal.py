@@ -1,4 +1,5 @@
 """The day's journal: totals per payment method and per establishment, and its CSV."""
+
 import datetime
 from decimal import Decimal as D
 
@@ -26,8 +27,9 @@ def desk(client, cashier):
 
 @pytest.fixture
 def other_school_pupil(db) -> Pupil:
-    school = Establishment.objects.create(name="Collège de Tours", code="9001", contact_email="c@example.com",
-                                          beneficiary="Collège", address="Tours")
+    school = Establishment.objects.create(
+        name="Collège de Tours", code="9001", contact_email="c@example.com", beneficiary="Collège", address="Tours"
+    )
     return Pupil.objects.create(establishment=school, last_name="Petit", first_name="Jade", card_number="20001")
 
 
@@ -53,8 +55,12 @@ def test_the_total_equals_the_sum_of_the_entries_recorded_that_day(desk, day):
     result = response.context["journal"]
     recorded = LedgerEntry.objects.exclude(kind=EntryKind.MEAL).aggregate(total=Sum("amount"))["total"]
     assert result.total == recorded == D("71.15")
-    assert result.by_kind == {"Chèque": D("50.00"), "Espèces": D("15.00"), "Virement": D("7.25"),
-                              "Correction": D("-1.10")}
+    assert result.by_kind == {
+        "Chèque": D("50.00"),
+        "Espèces": D("15.00"),
+        "Virement": D("7.25"),
+        "Correction": D("-1.10"),
+    }
     assert result.by_establishment == {"École d'Esvres": D("56.15"), "Collège de Tours": D("15.00")}
     assert "71,15" in response.content.decode()
 

@@ -1,7 +1,9 @@
 """The cashier records a cheque, cash or a transfer in the admin, split between pupils."""
+
 from decimal import Decimal as D
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from billing.models import EntryKind, LedgerEntry, OfflinePayment, Payment, PaymentStatus, Wallet
@@ -101,8 +103,9 @@ def test_records_a_cheque_split_between_two_children_in_one_entry_each(desk, cas
     assert_ledger_balanced()
 
 
-@pytest.mark.parametrize(("method", "label", "kind"), [("cash", "Espèces", EntryKind.CASH),
-                                                        ("transfer", "Virement", EntryKind.TRANSFER)])
+@pytest.mark.parametrize(
+    ("method", "label", "kind"), [("cash", "Espèces", EntryKind.CASH), ("transfer", "Virement", EntryKind.TRANSFER)]
+)
 def test_records_cash_and_transfers_with_the_same_form(desk, lea, method, label, kind):
     response = desk.post(ADD_URL, desk_payment_data((lea, "25.50"), method=method, amount="25.50", number="99"))
     assert response.status_code == 302
@@ -119,8 +122,10 @@ def test_a_saved_payment_is_shown_read_only(desk, lea):
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
     assert "Chèque n° 1234567" in page.content.decode()
-    changed = desk.post(reverse("admin:billing_deskpayment_change", args=[payment.pk]),
-                        desk_payment_data((lea, "500.00"), amount="500.00"))
+    changed = desk.post(
+        reverse("admin:billing_deskpayment_change", args=[payment.pk]),
+        desk_payment_data((lea, "500.00"), amount="500.00"),
+    )
     assert changed.status_code == 403
     assert balance(lea) == D("50.00")
 
@@ -168,3 +173,15 @@ class TestCancellation:
         assert desk.post(ADD_URL, desk_payment_data((lea, "50.00"))).status_code == 302
         assert balance(lea) == D("50.00")
         assert_ledger_balanced()
+
+
+def test_the_database_itself_refuses_the_same_cheque_twice(lea):
+    def cheque(drawer: str, bank: str) -> OfflinePayment:
+        payment = Payment.objects.create(method="cheque", amount=D("10.00"), status=PaymentStatus.PAID)
+        return OfflinePayment.objects.create(
+            payment=payment, drawer=drawer, bank=bank, cheque_number="42", received_on="2026-11-26"
+        )
+
+    cheque("Camille Martin", "LCL")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        cheque("camille martin", "lcl")

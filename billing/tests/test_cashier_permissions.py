@@ -1,4 +1,5 @@
 """Only the "Caisse" group records money; "Administration" reads; parents never reach the admin."""
+
 from decimal import Decimal as D
 
 import pytest
@@ -64,8 +65,10 @@ def test_administration_cannot_record_a_payment(client, administrator, lea):
 
 def test_administration_cannot_record_a_correction(client, administrator, lea):
     client.force_login(administrator)
-    response = client.post(reverse("admin:billing_correction_add"),
-                           {"wallet": lea.wallet.pk, "amount": "10.00", "note": "x", "token": "0" * 32})
+    response = client.post(
+        reverse("admin:billing_correction_add"),
+        {"wallet": lea.wallet.pk, "amount": "10.00", "note": "x", "token": "0" * 32},
+    )
     assert response.status_code == 403
     assert LedgerEntry.objects.count() == 0
 
@@ -80,8 +83,9 @@ def test_administration_cannot_cancel_a_payment(client, administrator, paid):
 
 def test_administration_cannot_run_the_cashier_actions(client, administrator, paid, lea):
     client.force_login(administrator)
-    response = client.post(reverse("admin:billing_deskpayment_changelist"),
-                           {"action": "make_deposit_slip", "_selected_action": [paid.pk]})
+    response = client.post(
+        reverse("admin:billing_deskpayment_changelist"), {"action": "make_deposit_slip", "_selected_action": [paid.pk]}
+    )
     assert not paid.offline.__class__.objects.filter(deposit_slip__isnull=False).exists()
     assert response.status_code == 200  # the action is not offered: the list is shown again
 
@@ -108,7 +112,10 @@ def test_the_cashier_reaches_every_page(client, cashier, name):
 def test_the_cashier_cannot_edit_or_delete_ledger_entries(client, cashier, lea):
     entry = book(lea, kind=EntryKind.CASH, amount=D("10.00"), label="Espèces").entry
     client.force_login(cashier)
-    assert client.post(reverse("admin:billing_ledgerentry_change", args=[entry.pk]), {"amount": "99.00"}).status_code == 403
+    assert (
+        client.post(reverse("admin:billing_ledgerentry_change", args=[entry.pk]), {"amount": "99.00"}).status_code
+        == 403
+    )
     assert client.post(reverse("admin:billing_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert LedgerEntry.objects.get().amount == D("10.00")
 

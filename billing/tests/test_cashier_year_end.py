@@ -1,4 +1,5 @@
 """End of the school year: a leaving pupil's balance is refunded or moved to a sibling, to the cent."""
+
 import uuid
 from decimal import Decimal as D
 
@@ -24,8 +25,13 @@ def lea_has_money(lea, parent):
 
 
 def close(pupil, action="transfer", sibling=None, token=None) -> dict:
-    return {"pupil": pupil.pk, "action": action, "sibling": getattr(sibling, "pk", ""), "reason": "Fin de scolarité",
-            "token": token or uuid.uuid4().hex}
+    return {
+        "pupil": pupil.pk,
+        "action": action,
+        "sibling": getattr(sibling, "pk", ""),
+        "reason": "Fin de scolarité",
+        "token": token or uuid.uuid4().hex,
+    }
 
 
 def balance(pupil) -> D:
@@ -95,5 +101,3 @@ def test_the_same_form_sent_twice_moves_the_money_once(desk, lea_has_money, lea,
     desk.post(URL, data)
     assert balance(lea) == D("0.00") and balance(hugo) == D("23.47")
     assert LedgerEntry.objects.filter(kind=EntryKind.TRANSFER).count() == 2
-
-

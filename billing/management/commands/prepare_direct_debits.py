@@ -1,4 +1,5 @@
 """Prepare the month's direct debits for the cashier to confirm in the admin."""
+
 from __future__ import annotations
 
 import datetime
