@@ -48,7 +48,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_correction",
         "billing.add_correction",
         "billing.view_depositslip",
-        "billing.add_depositslip",
         "billing.view_directdebitmandate",
         "billing.add_directdebitmandate",
         "billing.change_directdebitmandate",

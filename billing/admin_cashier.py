@@ -32,6 +32,7 @@ from .cashier_forms import (
     DeskPaymentForm,
     JournalForm,
     MandateForm,
+    MonthForm,
     ReasonForm,
 )
 from .models import (
@@ -198,6 +199,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
             cheque_number=data["cheque_number"],
             bank=data["bank"],
             received_on=data["received_on"],
+            form_token=data["token"],
         )
 
     def save_related(self, request, form, formsets, change):
@@ -474,6 +476,31 @@ class DirectDebitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.prepare_view)
+        return [path("preparer/", view, name="billing_directdebit_prepare"), *super().get_urls()]
+
+    def prepare_view(self, request):
+        """The same as ``manage.py prepare_direct_debits``, from the admin."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            debits = cashier.prepare_direct_debits(form.cleaned_data["month"])
+            self.message_user(
+                request,
+                _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},
+            )
+            return redirect(reverse("admin:billing_directdebit_changelist") + "?payment__status__exact=pending")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Préparer les prélèvements du mois"),
+            "opts": self.model._meta,
+            "form": form,
+            "submit": _("Préparer"),
+        }
+        return render(request, "admin/billing/cashier_form.html", context)
 
     @admin.display(description=gettext_lazy("mois"), ordering="month")
     def month_label(self, obj):

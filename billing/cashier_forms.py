@@ -30,10 +30,11 @@ class DeskPaymentForm(forms.ModelForm):
     cheque_number = forms.CharField(label=_("N° de chèque"), max_length=30, required=False)
     bank = forms.CharField(label=_("Banque"), max_length=100, required=False)
     received_on = forms.DateField(label=_("Reçu le"), initial=timezone.localdate)
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     class Meta:
         model = DeskPayment
-        fields = ["method", "payer_name", "cheque_number", "bank", "amount", "received_on"]
+        fields = ["method", "payer_name", "cheque_number", "bank", "amount", "received_on", "token"]
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
@@ -43,6 +44,9 @@ class DeskPaymentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("token") and OfflinePayment.objects.filter(form_token=data["token"]).exists():
+            raise forms.ValidationError(_("Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois."),
+                                        code="sent_twice")
         for name in ("payer_name", "cheque_number", "bank"):
             data[name] = " ".join((data.get(name) or "").split())
         if data.get("method") != PaymentMethod.CHEQUE:
@@ -196,11 +200,20 @@ class CloseBalanceForm(forms.Form):
 
 
 class JournalForm(forms.Form):
-    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("La date de début doit précéder la date de fin."), code="order")
         return data
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Mois à prélever"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Indiquez un mois, par exemple 2026-11.")},
+    )

@@ -8,6 +8,7 @@ mandate) and who did what, when.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -55,6 +56,13 @@ class OfflinePayment(models.Model):
     cheque_number = models.CharField(_("n° de chèque"), max_length=30, blank=True)
     bank = models.CharField(_("banque"), max_length=100, blank=True)
     received_on = models.DateField(_("reçu le"))
+    form_token = models.UUIDField(
+        _("jeton du formulaire"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Le même formulaire envoyé deux fois n'enregistre qu'un paiement."),
+    )
     deposit_slip = models.ForeignKey(
         DepositSlip,
         on_delete=models.PROTECT,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.urls import reverse
 
 from billing.ledger import wallets_out_of_balance
@@ -26,6 +28,7 @@ def desk_payment_data(
         "bank": bank,
         "amount": amount,
         "received_on": received_on,
+        "token": uuid.uuid4().hex,
         "allocations-TOTAL_FORMS": str(len(parts)),
         "allocations-INITIAL_FORMS": "0",
         "allocations-MIN_NUM_FORMS": "0",

@@ -169,3 +169,21 @@ class TestConfirmationAndRejection:
         assert LedgerEntry.objects.count() == 4
         assert balance(lea) == D("0.00")
         assert_ledger_balanced()
+
+
+def test_the_cashier_prepares_the_month_from_the_admin(desk, parent, cashier, lea, hugo):
+    mandate(parent, cashier)
+    url = reverse("admin:billing_directdebit_prepare")
+    assert "Indiquez un mois, par exemple 2026-11." in desk.post(url, {"month": "novembre"}).content.decode()
+    assert DirectDebit.objects.count() == 0
+    response = desk.post(url, {"month": "2026-11"})
+    assert response.status_code == 302
+    assert DirectDebit.objects.get().month == datetime.date(2026, 11, 1)
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_administration_cannot_prepare_debits(client, administrator, parent, cashier, lea):
+    mandate(parent, cashier)
+    client.force_login(administrator)
+    assert client.post(reverse("admin:billing_directdebit_prepare"), {"month": "2026-11"}).status_code == 403
+    assert DirectDebit.objects.count() == 0

@@ -185,3 +185,12 @@ def test_the_database_itself_refuses_the_same_cheque_twice(lea):
     cheque("Camille Martin", "LCL")
     with pytest.raises(IntegrityError), transaction.atomic():
         cheque("camille martin", "lcl")
+
+
+def test_the_same_form_sent_twice_records_one_payment(desk, lea):
+    data = desk_payment_data((lea, "5.00"), method="cash", amount="5.00")
+    assert desk.post(ADD_URL, data).status_code == 302
+    again = desk.post(ADD_URL, data)
+    assert "Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois." in errors_of(again)
+    assert Payment.objects.count() == 1 and balance(lea) == D("5.00")
+    assert_ledger_balanced()
