@@ -106,14 +106,14 @@ class DeskPaymentAdmin(admin.ModelAdmin):
 
     form = DeskPaymentForm
     inlines = [AllocationInline]
-    list_display = ["order_number", "received", "method", "cheque", "payer_name", "amount", "status", "slip"]
+    list_display = ["order", "received", "method", "cheque", "payer_name", "amount", "status", "slip"]
     list_filter = ["method", "status", DepositFilter]
     search_fields = ["payer_name", "offline__cheque_number", "allocations__pupil__last_name"]
     list_select_related = ["offline__deposit_slip"]
     actions = ["make_deposit_slip"]
-    readonly_fields = ["order_number", "cheque", "received", "recorded_by", "paid_at", "cancellation", "entries"]
+    readonly_fields = ["order", "cheque", "received", "recorded_by", "paid_at", "cancellation", "entries"]
     view_fields = [
-        "order_number",
+        "order",
         "method",
         "status",
         "amount",
@@ -149,6 +149,10 @@ class DeskPaymentAdmin(admin.ModelAdmin):
     def has_record_permission(self, request):
         return can_record(request)
 
+    @admin.display(description=gettext_lazy("n° de commande"), ordering="pk")
+    def order(self, obj):
+        return obj.order_number
+
     @admin.display(description=gettext_lazy("chèque"))
     def cheque(self, obj):
         offline = getattr(obj, "offline", None)
@@ -157,7 +161,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("reçu le"))
     def received(self, obj):
         offline = getattr(obj, "offline", None)
-        return offline.received_on if offline else None
+        return f"{offline.received_on:%d/%m/%Y}" if offline else "—"
 
     @admin.display(description=gettext_lazy("bordereau"))
     def slip(self, obj):
