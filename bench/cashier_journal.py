@@ -50,7 +50,7 @@ def fill(total: int) -> datetime.date:
     first_day = timezone.now() - datetime.timedelta(days=DAYS)
     rng = random.Random(6)
     batch = []
-    for index in range(total - LedgerEntry.objects.count()):
+    for _ in range(total - LedgerEntry.objects.count()):
         moment = first_day + datetime.timedelta(seconds=rng.randrange(DAYS * 86_400))
         meal = rng.random() < 0.95
         batch.append(
