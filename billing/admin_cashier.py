@@ -7,12 +7,14 @@ Nothing recorded here is ever edited: a mistake is cancelled or corrected by new
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -388,13 +390,20 @@ class DepositSlipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(cheque_count=Count("cheques"), cheque_total=Sum("cheques__payment__amount"))
+        )
+
     @admin.display(description=gettext_lazy("chèques"))
     def count(self, obj):
-        return obj.cheques.count()
+        return obj.cheque_count
 
     @admin.display(description=gettext_lazy("total"))
     def total(self, obj):
-        return number_format(slip_total(obj), 2)
+        return number_format(obj.cheque_total or 0, 2)
 
     @admin.display(description=gettext_lazy("impression"))
     def print_link(self, obj):
@@ -411,14 +420,9 @@ class DepositSlipAdmin(admin.ModelAdmin):
     def print_view(self, request, pk: int):
         require(request, "billing.view_depositslip")
         slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
-        cheques = slip.cheques.select_related("payment").order_by("bank", "cheque_number")
-        return render(
-            request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": slip_total(slip)}
-        )
-
-
-def slip_total(slip: DepositSlip):
-    return sum((cheque.payment.amount for cheque in slip.cheques.select_related("payment")), 0)
+        cheques = list(slip.cheques.select_related("payment").order_by("bank", "cheque_number"))
+        total = sum((cheque.payment.amount for cheque in cheques), Decimal("0.00"))
+        return render(request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": total})
 
 
 @admin.register(DirectDebitMandate)

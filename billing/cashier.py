@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from canteen.models import Pupil
 from portal.emails import queue_email
 
-from .ledger import book
+from .ledger import Booking, book
 from .models import (
     DebitMode,
     DepositSlip,
@@ -133,7 +133,7 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
             _("Le solde de %(name)s n'est pas positif : rien à rembourser ni à transférer.") % {"name": pupil}
         )
     if to is None:
-        book(
+        refund = book(
             pupil,
             kind=EntryKind.REFUND,
             amount=-balance,
@@ -142,12 +142,12 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
             recorded_by=user,
             note=reason,
         )
-        return balance
+        return _moved(refund, balance)
     if to.pk == pupil.pk or not are_siblings(pupil, to):
         raise CashierError(
             _("%(to)s n'est pas un frère ou une sœur de %(name)s : transfert refusé.") % {"to": to, "name": pupil}
         )
-    book(
+    out = book(
         pupil,
         kind=EntryKind.TRANSFER,
         amount=-balance,
@@ -165,7 +165,13 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
         recorded_by=user,
         note=reason,
     )
-    return balance
+    return _moved(out, balance)
+
+
+def _moved(booking: Booking, amount: Decimal) -> Decimal:
+    if not booking.created:  # the same form sent again: its money has already moved
+        raise CashierError(_("Ce formulaire a déjà été traité : rien n'a été modifié."))
+    return amount
 
 
 @transaction.atomic

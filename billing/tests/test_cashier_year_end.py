@@ -98,6 +98,8 @@ def test_refunds_the_whole_balance(desk, lea_has_money, lea):
 def test_the_same_form_sent_twice_moves_the_money_once(desk, lea_has_money, lea, hugo):
     data = close(lea, sibling=hugo)
     desk.post(URL, data)
-    desk.post(URL, data)
-    assert balance(lea) == D("0.00") and balance(hugo) == D("23.47")
+    book(lea, kind=EntryKind.CASH, amount=D("2.00"), label="Espèces")  # money arriving after the transfer
+    again = desk.post(URL, data)
+    assert "Ce formulaire a déjà été traité : rien n'a été modifié." in form_errors(again)
+    assert balance(lea) == D("2.00") and balance(hugo) == D("23.47")
     assert LedgerEntry.objects.filter(kind=EntryKind.TRANSFER).count() == 2
