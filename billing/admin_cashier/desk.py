@@ -1,67 +1,33 @@
-"""The cash desk in the Django admin: only the "Caisse" group records; "Administration" reads.
-
-Recording needs ``billing.add_deskpayment``; reading needs ``billing.view_deskpayment``.
-Nothing recorded here is ever edited: a mistake is cancelled or corrected by new entries.
-"""
+"""Cheques, cash and transfers split between pupils; cancellation; the journal and the year-end balances."""
 
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import cashier
-from .cashier_forms import (
+from .. import cashier
+from ..cashier_forms import (
     DESK_METHODS,
     AllocationForm,
     AllocationFormSet,
     CloseBalanceForm,
-    CorrectionForm,
     DeskPaymentForm,
     JournalForm,
-    MandateForm,
-    MonthForm,
     ReasonForm,
 )
-from .models import (
-    Correction,
-    DepositSlip,
-    DeskPayment,
-    DirectDebit,
-    DirectDebitMandate,
-    EntryKind,
-    OfflinePayment,
-    PaymentAllocation,
-    PaymentMethod,
-    PaymentStatus,
-    Wallet,
-)
-
-RECORD = "billing.add_deskpayment"
-READ = "billing.view_deskpayment"
-
-
-def can_record(request) -> bool:
-    return request.user.has_perm(RECORD)
-
-
-def require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
+from ..models import DeskPayment, OfflinePayment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
+from .permissions import READ, RECORD, can_record, require
 
 
 class AllocationInline(admin.TabularInline):
@@ -187,9 +153,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
-                "",
-                "<li>{} — {} : {} €</li>",
-                ((e.wallet.pupil, e.label, number_format(e.amount, 2)) for e in rows),
+                "", "<li>{} — {} : {} €</li>", ((e.wallet.pupil, e.label, number_format(e.amount, 2)) for e in rows)
             ),
         )
 
@@ -325,215 +289,3 @@ def journal_csv(result: cashier.Journal) -> HttpResponse:
         writer.writerow([row["kind"], row["establishment"], row["count"], number_format(row["total"], 2)])
     writer.writerow([_("Total"), "", "", number_format(result.total, 2)])
     return response
-
-
-@admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
-    """A correction: an amount and a mandatory reason, booked as a new entry."""
-
-    form = CorrectionForm
-    autocomplete_fields = ["wallet"]
-    list_display = ["occurred_at", "wallet", "amount", "note", "recorded_by"]
-    list_select_related = ["wallet__pupil", "recorded_by"]
-    search_fields = ["wallet__pupil__last_name", "wallet__pupil__card_number", "note"]
-    view_fields = ["occurred_at", "wallet", "amount", "balance_after", "note", "recorded_by", "recorded_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind=EntryKind.CORRECTION)
-
-    def get_fields(self, request, obj=None):
-        return self.view_fields if obj else ["wallet", "amount", "note", "token"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.view_fields if obj else []
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:  # shown read-only: the booking form does not apply
-            kwargs["form"] = forms.ModelForm
-        return super().get_form(request, obj, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        entry = cashier.book_correction(
-            data["wallet"].pupil,
-            amount=data["amount"],
-            reason=data["note"],
-            token=str(data["token"]),
-            user=request.user,
-        )
-        obj.pk = entry.pk
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        pass  # no related objects: the entry is the whole correction
-
-
-@admin.register(DepositSlip)
-class DepositSlipAdmin(admin.ModelAdmin):
-    list_display = ["number", "created_at", "created_by", "count", "total", "print_link"]
-    list_select_related = ["created_by"]
-    fields = ["number", "created_at", "created_by", "count", "total", "print_link"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False  # made from the selected cheques, see DeskPaymentAdmin.make_deposit_slip
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(cheque_count=Count("cheques"), cheque_total=Sum("cheques__payment__amount"))
-        )
-
-    @admin.display(description=gettext_lazy("chèques"))
-    def count(self, obj):
-        return obj.cheque_count
-
-    @admin.display(description=gettext_lazy("total"))
-    def total(self, obj):
-        return number_format(obj.cheque_total or 0, 2)
-
-    @admin.display(description=gettext_lazy("impression"))
-    def print_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:billing_depositslip_print", args=[obj.pk]), _("Imprimer le bordereau")
-        )
-
-    def get_urls(self):
-        return [
-            path("<int:pk>/imprimer/", self.admin_site.admin_view(self.print_view), name="billing_depositslip_print"),
-            *super().get_urls(),
-        ]
-
-    def print_view(self, request, pk: int):
-        require(request, "billing.view_depositslip")
-        slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
-        cheques = list(slip.cheques.select_related("payment").order_by("bank", "cheque_number"))
-        total = sum((cheque.payment.amount for cheque in cheques), Decimal("0.00"))
-        return render(request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": total})
-
-
-@admin.register(DirectDebitMandate)
-class DirectDebitMandateAdmin(admin.ModelAdmin):
-    form = MandateForm
-    list_display = ["reference", "user", "masked_iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
-    list_filter = ["active", "mode"]
-    search_fields = ["reference", "user__email", "user__last_name"]
-    autocomplete_fields = ["user"]
-    list_select_related = ["user"]
-
-    def get_fields(self, request, obj=None):
-        iban = "masked_iban" if obj else "iban"
-        return ["user", "reference", iban, "signed_on", "mode", "monthly_amount", "meals", "active"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["user", "reference", "masked_iban"] if obj else []
-
-    @admin.display(description=gettext_lazy("IBAN"))
-    def masked_iban(self, obj):
-        return obj.masked_iban
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(DirectDebit)
-class DirectDebitAdmin(admin.ModelAdmin):
-    """The month's debits, prepared by ``manage.py prepare_direct_debits``, confirmed here."""
-
-    list_display = ["month_label", "mandate", "parent", "amount", "status", "confirmed_at", "rejected_at"]
-    list_filter = ["month", "payment__status"]
-    search_fields = ["mandate__reference", "mandate__user__email"]
-    list_select_related = ["mandate__user", "payment"]
-    actions = ["confirm", "reject"]
-    fields = [
-        "mandate",
-        "month",
-        "amount",
-        "status",
-        "prepared_at",
-        "confirmed_at",
-        "confirmed_by",
-        "rejected_at",
-        "rejected_by",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        view = self.admin_site.admin_view(self.prepare_view)
-        return [path("preparer/", view, name="billing_directdebit_prepare"), *super().get_urls()]
-
-    def prepare_view(self, request):
-        """The same as ``manage.py prepare_direct_debits``, from the admin."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
-        if request.method == "POST" and form.is_valid():
-            debits = cashier.prepare_direct_debits(form.cleaned_data["month"])
-            self.message_user(
-                request,
-                _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},
-            )
-            return redirect(reverse("admin:billing_directdebit_changelist") + "?payment__status__exact=pending")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Préparer les prélèvements du mois"),
-            "opts": self.model._meta,
-            "form": form,
-            "submit": _("Préparer"),
-        }
-        return render(request, "admin/billing/cashier_form.html", context)
-
-    @admin.display(description=gettext_lazy("mois"), ordering="month")
-    def month_label(self, obj):
-        return f"{obj.month:%m/%Y}"
-
-    @admin.display(description=gettext_lazy("parent"))
-    def parent(self, obj):
-        return obj.mandate.user
-
-    @admin.display(description=gettext_lazy("statut"))
-    def status(self, obj):
-        return obj.payment.get_status_display()
-
-    @admin.action(description=gettext_lazy("Confirmer les prélèvements sélectionnés"), permissions=["change"])
-    def confirm(self, request, queryset):
-        confirmed = sum(cashier.confirm_direct_debit(debit, user=request.user) for debit in queryset)
-        self.message_user(request, _("%(count)s prélèvement(s) confirmé(s) et crédité(s).") % {"count": confirmed})
-
-    @admin.action(description=gettext_lazy("Enregistrer un impayé"), permissions=["change"])
-    def reject(self, request, queryset):
-        try:
-            with transaction.atomic():
-                for debit in queryset.select_related("mandate__user"):
-                    cashier.reject_direct_debit(debit, user=request.user)
-        except cashier.CashierError as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(request, _("Impayé enregistré, le parent est prévenu par email."))
