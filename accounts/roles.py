@@ -27,6 +27,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_wallet",
         "billing.view_ledgerentry",
         "billing.view_payment",
+        "billing.view_deskpayment",
+        "billing.view_correction",
+        "billing.view_depositslip",
+        "billing.view_directdebitmandate",
+        "billing.view_directdebit",
     ],
     CASHIER: [
         "canteen.view_establishment",
@@ -39,6 +44,16 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_payment",
         "billing.add_payment",
         "billing.view_stripeevent",
+        "billing.view_deskpayment",
+        "billing.add_deskpayment",
+        "billing.view_correction",
+        "billing.add_correction",
+        "billing.view_depositslip",
+        "billing.view_directdebitmandate",
+        "billing.add_directdebitmandate",
+        "billing.change_directdebitmandate",
+        "billing.view_directdebit",
+        "billing.change_directdebit",
     ],
 }
 

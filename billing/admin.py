@@ -57,3 +57,6 @@ class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "type", "event_id"]
     list_filter = ["type"]
     search_fields = ["event_id"]
+
+
+from . import admin_cashier  # noqa: E402,F401  the cash desk (cheques, corrections, slips, debits)

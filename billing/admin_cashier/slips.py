@@ -1,0 +1,68 @@
+"""Deposit slips ("bordereaux de remise de chèques") and their printable page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import DepositSlip
+from .permissions import require
+
+
+@admin.register(DepositSlip)
+class DepositSlipAdmin(admin.ModelAdmin):
+    list_display = ["number", "created_at", "created_by", "count", "total", "print_link"]
+    list_select_related = ["created_by"]
+    fields = ["number", "created_at", "created_by", "count", "total", "print_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # made from the selected cheques, see DeskPaymentAdmin.make_deposit_slip
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(cheque_count=Count("cheques"), cheque_total=Sum("cheques__payment__amount"))
+        )
+
+    @admin.display(description=gettext_lazy("chèques"))
+    def count(self, obj):
+        return obj.cheque_count
+
+    @admin.display(description=gettext_lazy("total"))
+    def total(self, obj):
+        return number_format(obj.cheque_total or 0, 2)
+
+    @admin.display(description=gettext_lazy("impression"))
+    def print_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_depositslip_print", args=[obj.pk]), _("Imprimer le bordereau")
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/imprimer/", self.admin_site.admin_view(self.print_view), name="billing_depositslip_print"),
+            *super().get_urls(),
+        ]
+
+    def print_view(self, request, pk: int):
+        require(request, "billing.view_depositslip")
+        slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
+        cheques = list(slip.cheques.select_related("payment").order_by("bank", "cheque_number"))
+        total = sum((cheque.payment.amount for cheque in cheques), Decimal("0.00"))
+        return render(request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": total})

@@ -1,0 +1,35 @@
+"""Prepare the month's direct debits for the cashier to confirm in the admin."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from billing.cashier import prepare_direct_debits
+
+
+def parse_month(value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise CommandError(f"Month must look like 2026-10, not {value!r}.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Computes the month's debit of every active mandate (a fixed amount per child, or what tops each "
+        "child up to N meals) and records them as pending payments, split between the children. Nothing is "
+        "credited until the cashier confirms them in the admin (Prélèvements → Confirmer). Running it twice "
+        "for the same month prepares nothing more."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", type=parse_month, help="YYYY-MM (default: the current month)")
+
+    def handle(self, *args, month: datetime.date | None = None, **options):
+        month = month or timezone.localdate()
+        debits = prepare_direct_debits(month)
+        total = sum((debit.payment.amount for debit in debits), 0)
+        self.stdout.write(f"{len(debits)} direct debit(s) prepared for {month:%m/%Y}, total {total} EUR, to confirm.")

@@ -1,0 +1,60 @@
+"""The cashier records a cheque split between the demo family's two children; the parent sees each part."""
+
+import pytest
+from django.core.management import call_command
+
+from billing.ledger import wallets_out_of_balance
+from billing.models import LedgerEntry
+
+from .test_browser_journey import log_in_as_demo_parent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CASHIER = ("caisse@demo.openself.fr", "demo-caisse-2026")
+
+
+def log_in_to_the_admin(page, email: str, password: str) -> None:
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/")
+
+
+def pick_pupil(page, row: int, search: str, name: str) -> None:
+    """The admin's search-as-you-type box: type part of the name (or the card number), click the pupil."""
+    page.locator(f"#allocations-{row} .select2-selection").click()
+    page.locator(".select2-search__field").fill(search)
+    page.get_by_role("option", name=name).click()
+
+
+def test_cashier_splits_a_cheque_between_lea_and_hugo_and_the_parent_sees_both_parts(page):
+    call_command("demo_data")
+    log_in_to_the_admin(page, *CASHIER)
+    page.goto("/admin/billing/deskpayment/add/")
+    # The fields a cashier fills: payer, number, bank, amount, then one pupil and one amount per child.
+    page.locator("#id_payer_name").fill("Camille Martin")
+    page.locator("#id_cheque_number").fill("1234567")
+    page.locator("#id_bank").fill("Crédit Agricole")
+    page.locator("#id_amount").fill("50.00")
+    pick_pupil(page, 0, "Martin", "Léa Martin")
+    page.locator("#id_allocations-0-amount").fill("30.00")
+    pick_pupil(page, 1, "10002", "Hugo Martin")
+    page.locator("#id_allocations-1-amount").fill("20.00")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/billing/deskpayment/")
+    assert page.locator(".messagelist .success").is_visible()
+
+    page.goto("/admin/billing/ledgerentry/?q=1234567")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    assert rows.filter(has_text="Léa Martin").filter(has_text="30,00").count() == 1
+    assert rows.filter(has_text="Hugo Martin").filter(has_text="20,00").count() == 1
+    assert LedgerEntry.objects.filter(label="Chèque n° 1234567").count() == 2
+    assert list(wallets_out_of_balance()) == []
+
+    page.context.clear_cookies()
+    log_in_as_demo_parent(page)
+    lea_card = page.locator("section", has=page.get_by_role("heading", name="Léa Martin"))
+    hugo_card = page.locator("section", has=page.get_by_role("heading", name="Hugo Martin"))
+    assert "30,00" in lea_card.inner_text()
+    assert "20,00" in hugo_card.inner_text()
