@@ -27,6 +27,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_wallet",
         "billing.view_ledgerentry",
         "billing.view_payment",
+        "billing.view_till",
+        "billing.add_till",
+        "billing.change_till",
     ],
     CASHIER: [
         "canteen.view_establishment",

@@ -47,9 +47,11 @@ def book(
         raise ValueError(f"An entry's amount must be a non-zero number of cents, not {amount}.")
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
     with transaction.atomic():
-        Wallet.objects.get_or_create(pupil_id=pupil_id)
         # The row lock serialises concurrent bookings on this wallet: no lost update of the balance.
-        wallet = Wallet.objects.select_for_update().get(pupil_id=pupil_id)
+        wallet = Wallet.objects.select_for_update().filter(pupil_id=pupil_id).first()
+        if wallet is None:  # pupils get a wallet when created; this covers rows loaded without signals
+            Wallet.objects.get_or_create(pupil_id=pupil_id)
+            wallet = Wallet.objects.select_for_update().get(pupil_id=pupil_id)
         if reference is not None:
             existing = LedgerEntry.objects.filter(reference=reference).first()
             if existing is not None:

@@ -1,5 +1,6 @@
 from .ledger import AppendOnlyError, EntryKind, LedgerEntry, Wallet
 from .payments import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+from .till import Till
 
 __all__ = [
     "AppendOnlyError",
@@ -9,5 +10,6 @@ __all__ = [
     "PaymentAllocation",
     "PaymentMethod",
     "PaymentStatus",
+    "Till",
     "Wallet",
 ]
