@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import history, views
 
 app_name = "billing"
 
 urlpatterns = [
     path("comptes/", views.accounts, name="accounts"),
+    path("enfants/<int:pupil_id>/historique/", history.history, name="history"),
+    path("enfants/<int:pupil_id>/historique.csv", history.history_csv, name="history_csv"),
 ]
