@@ -1,9 +1,10 @@
-""""HISTORIQUE DES OPÉRATIONS" of one child: the ledger itself, newest first, by month, as a page or CSV.
+""" "HISTORIQUE DES OPÉRATIONS" of one child: the ledger itself, newest first, by month, as a page or CSV.
 
 Every query starts from ``request.user``: another family's pupil is a 404.
 The page costs the same few queries at any depth, served by the
 ``entry_wallet_history_idx`` index (wallet, occurred_at desc, id desc).
 """
+
 from __future__ import annotations
 
 import csv
@@ -72,7 +73,9 @@ def history_csv(request, pupil_id: int):
     def rows():
         yield "\ufeff" + writer.writerow([_("Date"), _("Détail"), "€"])
         for entry in _entries(pupil, month).iterator(chunk_size=2000):
-            yield writer.writerow([timezone.localtime(entry.occurred_at, local).strftime(DATE_FORMAT), entry.label, signed(entry.amount)])
+            yield writer.writerow(
+                [timezone.localtime(entry.occurred_at, local).strftime(DATE_FORMAT), entry.label, signed(entry.amount)]
+            )
 
     name = f"historique-{pupil.first_name}-{pupil.last_name}{f'-{month:%Y-%m}' if month else ''}.csv"
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

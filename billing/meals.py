@@ -1,4 +1,5 @@
 """How many whole meals a balance covers ("Soit : 5 repas") and the price in force for many pupils at once."""
+
 from __future__ import annotations
 
 import datetime

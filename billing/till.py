@@ -5,6 +5,7 @@ both follow the same rules. A passage is identified by its till and its
 ``ref``: sent again, it gets the same answer as the first time and changes
 nothing. One bad passage never blocks the others.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,11 +42,13 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     cards = {p.get("card") for p in passages if isinstance(p, dict) and isinstance(p.get("card"), str)}
     pupils = {p.card_number: p for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards)}
     tariffs = list(
-        Tariff.objects.filter(establishment=establishment).order_by("-valid_from").values_list(
-            "category", "valid_from", "price"
-        )
+        Tariff.objects.filter(establishment=establishment)
+        .order_by("-valid_from")
+        .values_list("category", "valid_from", "price")
     )
-    refs = [passage_reference(till, p["ref"]) for p in passages if isinstance(p, dict) and isinstance(p.get("ref"), str)]
+    refs = [
+        passage_reference(till, p["ref"]) for p in passages if isinstance(p, dict) and isinstance(p.get("ref"), str)
+    ]
     # A passage already recorded gets its first answer back, even if the pupil has changed since.
     known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
     local = ZoneInfo(establishment.timezone)
@@ -87,7 +90,9 @@ def _check_ref(passage) -> None:
         raise Rejected(_("Passage mal formé : un objet JSON est attendu."))
     ref = passage.get("ref")
     if not isinstance(ref, str) or not ref.strip() or len(ref) > MAX_REF_LENGTH:
-        raise Rejected(_("Passage mal formé : « ref » doit être un texte de 1 à %(max)d caractères.") % {"max": MAX_REF_LENGTH})
+        raise Rejected(
+            _("Passage mal formé : « ref » doit être un texte de 1 à %(max)d caractères.") % {"max": MAX_REF_LENGTH}
+        )
 
 
 def _check(passage, pupils: dict[str, Pupil], tariffs: list, local: ZoneInfo) -> tuple[str, datetime.datetime, Decimal]:
@@ -118,7 +123,7 @@ def _amount(value) -> Decimal:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        raise Rejected(_("Passage mal formé : « amount » doit être un montant positif en texte, par exemple \"3.50\"."))
+        raise Rejected(_('Passage mal formé : « amount » doit être un montant positif en texte, par exemple "3.50".'))
     return amount
 
 

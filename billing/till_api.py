@@ -1,4 +1,5 @@
 """``POST /api/till/meals``: the till's cash register posts its meals here (contract: docs/till-api.md)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The canteen's tills (bornes): each posts its meals to the till API with its own bearer token."""
+
 from __future__ import annotations
 
 import hashlib

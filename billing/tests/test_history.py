@@ -57,7 +57,9 @@ def test_history_is_paginated_20_a_page(client, parent, lea):
 
 
 def test_history_filters_by_month_in_local_time(client, parent, lea):
-    book(lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self", occurred_at=at(31, 23, 30, month=10))  # 1 Nov in Paris
+    book(
+        lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self", occurred_at=at(31, 23, 30, month=10)
+    )  # 1 Nov in Paris
     book(lea, kind=EntryKind.MEAL, amount=D("-3.10"), label="Self", occurred_at=at(31, 10, 0, month=10))
     book(lea, kind=EntryKind.MEAL, amount=D("-3.20"), label="Self", occurred_at=at(1, 10, 0, month=12))
     client.force_login(parent)
@@ -79,7 +81,11 @@ def test_history_downloads_as_csv_with_french_dates_and_amounts(client, parent, 
     response = client.get(reverse("billing:history_csv", args=[lea.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
-    assert rows == [["Date", "Détail", "€"], ["08/11/2026 - 12:21", "Self", "-3,50"], ["02/11/2026 - 08:00", "Paiement en ligne", "+20,00"]]
+    assert rows == [
+        ["Date", "Détail", "€"],
+        ["08/11/2026 - 12:21", "Self", "-3,50"],
+        ["02/11/2026 - 08:00", "Paiement en ligne", "+20,00"],
+    ]
 
 
 def test_history_costs_the_same_queries_at_any_page_and_size(client, parent, lea, django_assert_max_num_queries):

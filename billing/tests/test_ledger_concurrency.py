@@ -1,4 +1,5 @@
 """Eight threads post meals and credits at the same wallets at once (PostgreSQL only: SQLite locks the whole file)."""
+
 import datetime
 import threading
 from decimal import Decimal as D
@@ -17,7 +18,8 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency needs PostgreSQL's row locks (SQLite serialises everything)"
+        connection.vendor != "postgresql",
+        reason="concurrency needs PostgreSQL's row locks (SQLite serialises everything)",
     ),
 ]
 
@@ -65,7 +67,11 @@ def test_concurrent_bookings_of_one_reference_credit_once(lea):
     def worker() -> None:
         try:
             start.wait()
-            created.append(book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("20.00"), label="Paiement en ligne", reference="pay-1").created)
+            created.append(
+                book(
+                    lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("20.00"), label="Paiement en ligne", reference="pay-1"
+                ).created
+            )
         finally:
             connections.close_all()
 

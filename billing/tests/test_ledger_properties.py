@@ -1,4 +1,5 @@
 """Property: whatever the sequence of meals, payments and corrections, a balance is the sum of its entries."""
+
 import itertools
 from decimal import Decimal as D
 
@@ -40,5 +41,7 @@ def test_the_balance_always_equals_the_sum_of_the_entries(school, operations):
             assert booking.entry.balance_after == expected
         wallet = Wallet.objects.get(pupil=pupil)
         assert wallet.balance == expected
-        assert wallet.balance == sum(LedgerEntry.objects.filter(wallet=wallet).values_list("amount", flat=True), D("0.00"))
+        assert wallet.balance == sum(
+            LedgerEntry.objects.filter(wallet=wallet).values_list("amount", flat=True), D("0.00")
+        )
     assert list(wallets_out_of_balance()) == []

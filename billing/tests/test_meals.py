@@ -25,9 +25,7 @@ def test_meals_covered_counts_whole_meals_only(balance, price, meals):
 
 
 @pytest.mark.django_db
-def test_current_prices_reads_each_pupils_tariff_in_force_in_one_query(
-    school, lea, hugo, django_assert_num_queries
-):
+def test_current_prices_reads_each_pupils_tariff_in_force_in_one_query(school, lea, hugo, django_assert_num_queries):
     Tariff.objects.create(establishment=school, category="Élève", price=D("3.80"), valid_from=datetime.date(2026, 1, 1))
     Tariff.objects.create(establishment=school, category="Élève", price=D("9.99"), valid_from=datetime.date(2030, 1, 1))
     with django_assert_num_queries(1):

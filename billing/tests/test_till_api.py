@@ -35,7 +35,9 @@ def passage(ref, card="10001", at=None, **extra):
 @pytest.mark.parametrize("header", [None, "Bearer ", "Bearer faux-jeton", "Basic abc"])
 def test_refuses_a_missing_or_wrong_token_and_records_nothing(client, lea, till_token, header):
     headers = {"Authorization": header} if header else {}
-    response = client.post(URL, data=json.dumps({"passages": [passage("A")]}), content_type="application/json", headers=headers)
+    response = client.post(
+        URL, data=json.dumps({"passages": [passage("A")]}), content_type="application/json", headers=headers
+    )
     assert response.status_code == 401
     assert "error" in response.json()
     assert LedgerEntry.objects.count() == 0
@@ -137,7 +139,9 @@ def test_a_mixed_batch_records_the_good_passages_and_explains_each_rejection(cli
 def test_a_card_of_another_establishment_is_unknown(client, till_token, school):
     from canteen.models import Establishment, Pupil
 
-    other = Establishment.objects.create(name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y")
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y"
+    )
     Pupil.objects.create(establishment=other, last_name="X", first_name="Y", card_number="55555")
     result = post(client, {"passages": [passage("A", card="55555")]}, till_token[1]).json()["results"][0]
     assert result == {"ref": "A", "status": "rejected", "reason": "Carte inconnue."}

@@ -20,7 +20,7 @@ def test_home_shows_each_childs_balance_meals_covered_and_links(client, parent, 
     book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("18.40"), label="Paiement en ligne")
     client.force_login(parent)
     html = client.get(reverse("portal:home")).content.decode()
-    assert "Solde <span class=\"balance\">18,40\u00a0€</span>" in html
+    assert 'Solde <span class="balance">18,40\u00a0€</span>' in html
     assert "Soit : 5 repas" in html
     assert "Soit : 0 repas" in html  # Hugo, empty account
     assert reverse("billing:accounts") in html
@@ -42,9 +42,17 @@ def test_home_costs_the_same_queries_whatever_the_number_of_children(
 ):
     client.force_login(parent)
     for i in range(10):
-        pupil = Pupil.objects.create(establishment=school, last_name="Martin", first_name=f"Enfant{i}", card_number=f"2{i:04d}")
+        pupil = Pupil.objects.create(
+            establishment=school, last_name="Martin", first_name=f"Enfant{i}", card_number=f"2{i:04d}"
+        )
         Guardianship.objects.create(user=parent, pupil=pupil)
-        book(pupil, kind=EntryKind.CASH, amount=D("10.00"), label="Espèces", occurred_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+        book(
+            pupil,
+            kind=EntryKind.CASH,
+            amount=D("10.00"),
+            label="Espèces",
+            occurred_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        )
     with django_assert_max_num_queries(6):
         response = client.get(reverse("portal:home"))
     assert response.content.decode().count("Soit : 2 repas") == 10

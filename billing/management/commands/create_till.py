@@ -25,5 +25,7 @@ class Command(BaseCommand):
         till = Till(establishment=establishment, name=name.strip())
         token = till.new_token()
         till.save()
-        self.stdout.write(f"Borne « {till.name} » créée pour {establishment} (n° {till.pk}). Jeton, affiché une seule fois :")
+        self.stdout.write(
+            f"Borne « {till.name} » créée pour {establishment} (n° {till.pk}). Jeton, affiché une seule fois :"
+        )
         self.stdout.write(token)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
 from django.utils import timezone
 
 from accounts.models import Guardianship, User
@@ -103,8 +103,9 @@ class Command(BaseCommand):
 
     def _lea_history(self, school: Establishment, lea: Pupil) -> None:
         """Booked with references, so that running the command again adds nothing."""
-        till, created = Till.objects.get_or_create(establishment=school, name="Borne du self", defaults={"token_hash": ""})
-        if created:  # the demo till's token is never shown: `manage.py create_till` makes usable ones
+        till = Till.objects.filter(establishment=school, name="Borne du self").first()
+        if till is None:  # its token is never shown: `manage.py create_till` makes tills one can use
+            till = Till(establishment=school, name="Borne du self")
             till.new_token()
             till.save()
         days, day = [], timezone.localdate()
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             if day.weekday() in LUNCH_DAYS:
                 days.append(day)
         days.reverse()
-        local = timezone.get_current_timezone()
+        local = ZoneInfo(school.timezone)
 
         def at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
             return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=local)
