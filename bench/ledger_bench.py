@@ -18,6 +18,7 @@ never point it at a database you care about. It prints:
 The fill uses COPY; it writes wallets and entries directly, with balances equal to the sums (the
 benchmark is the only code allowed to do so: it builds a database, it does not move money).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,18 +84,25 @@ def fill(scale: float, heavy: int) -> dict:
     rng = random.Random(2026)
     n_schools, n_pupils = max(1, round(SCHOOLS * scale)), max(500, round(PUPILS * scale))
     schools = Establishment.objects.bulk_create(
-        Establishment(name=f"École {i:03d}", code=f"E{i:03d}", contact_email=f"e{i}@bench.example", beneficiary="x",
-                      address="y")
+        Establishment(
+            name=f"École {i:03d}", code=f"E{i:03d}", contact_email=f"e{i}@bench.example", beneficiary="x", address="y"
+        )
         for i in range(n_schools)
     )
     Tariff.objects.bulk_create(
         Tariff(establishment=s, category=c, price=p, valid_from=datetime.date(2020, 9, 1))
-        for s in schools for c, p in PRICES.items()
+        for s in schools
+        for c, p in PRICES.items()
     )
     pupils = Pupil.objects.bulk_create(
         (
-            Pupil(establishment=schools[i % n_schools], last_name=f"Nom{i}", first_name=f"Prénom{i}",
-                  card_number=f"{i:06d}", category="Maternelle" if i % 4 == 0 else "Élève")
+            Pupil(
+                establishment=schools[i % n_schools],
+                last_name=f"Nom{i}",
+                first_name=f"Prénom{i}",
+                card_number=f"{i:06d}",
+                category="Maternelle" if i % 4 == 0 else "Élève",
+            )
             for i in range(n_pupils + 1)
         ),
         batch_size=5000,
@@ -103,7 +111,7 @@ def fill(scale: float, heavy: int) -> dict:
     days = school_days()
     zone = datetime.timezone(datetime.timedelta(hours=1))
     meals_a_day = MEALS_A_YEAR / len(days)
-    wallet_rows, entry_rows = io.StringIO(), []
+    wallet_rows = io.StringIO()
     entries = 0
 
     def account(pupil, n_days: list[datetime.date]) -> tuple[Decimal, list[str]]:
@@ -147,7 +155,6 @@ def fill(scale: float, heavy: int) -> dict:
             buffer = io.StringIO()
     buffer.seek(0)
     copy.copy_expert(f"COPY billing_ledgerentry ({columns}) FROM STDIN", buffer)
-    del entry_rows
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -159,8 +166,16 @@ def fill(scale: float, heavy: int) -> dict:
     token = till.new_token()
     till.save()
     lunch = [p for p in pupils if p.establishment_id == schools[0].pk]
-    return {"schools": n_schools, "pupils": n_pupils, "entries": entries, "parent": parent, "typical": typical,
-            "heavy": heavy_pupil, "token": token, "lunch": lunch}
+    return {
+        "schools": n_schools,
+        "pupils": n_pupils,
+        "entries": entries,
+        "parent": parent,
+        "typical": typical,
+        "heavy": heavy_pupil,
+        "token": token,
+        "lunch": lunch,
+    }
 
 
 def timed(function, repeat: int = 5) -> float:
@@ -183,8 +198,13 @@ def till_throughput(data: dict, batches: int) -> tuple[float, float]:
     at = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30)).isoformat()
     cards = [p.card_number for p in data["lunch"]]
     bodies = [
-        json.dumps({"passages": [{"card": cards[(b * 500 + i) % len(cards)], "at": at, "ref": f"bench-{b}-{i}"}
-                                 for i in range(500)]})
+        json.dumps(
+            {
+                "passages": [
+                    {"card": cards[(b * 500 + i) % len(cards)], "at": at, "ref": f"bench-{b}-{i}"} for i in range(500)
+                ]
+            }
+        )
         for b in range(batches)
     ]
 
@@ -210,24 +230,26 @@ def pgbench_update_rate(server: str, database: str, seconds: int) -> float:
     url = f"{server}/{database}"
     subprocess.run(["pgbench", "-i", "-q", "-s", "1", url], check=True, capture_output=True)
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write("\\set aid random(1, 100000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n")
+        script.write(
+            "\\set aid random(1, 100000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n"
+        )
     result = subprocess.run(
         ["pgbench", "-n", "-c", "1", "-j", "1", "-T", str(seconds), "-f", script.name, url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     os.unlink(script.name)
     return float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1))
 
 
 def history_times(data: dict) -> dict[str, float]:
-    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
     from billing.history import PER_PAGE
     from billing.models import LedgerEntry
 
-    settings.DEBUG = False  # no query log in the measured requests
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(data["parent"])
     times = {}
@@ -258,21 +280,30 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
     data = fill(args.scale, args.heavy)
-    print(f"fill: {data['schools']} schools, {data['pupils']} pupils, {data['entries']:,} entries "
-          f"in {time.perf_counter() - start:.0f} s")
+    print(
+        f"fill: {data['schools']} schools, {data['pupils']} pupils, {data['entries']:,} entries "
+        f"in {time.perf_counter() - start:.0f} s"
+    )
+    from django.conf import settings
+
+    settings.DEBUG = False  # no query log in the measured requests
     fresh, duplicates = till_throughput(data, args.batches)
     floor = pgbench_update_rate(args.server, args.database, args.pgbench_seconds)
     print(f"till API, {args.batches} batches of 500 new passages: {fresh:,.0f} passages/s")
     print(f"till API, the same batches sent again (duplicates): {duplicates:,.0f} passages/s")
     print(f"pgbench single-row UPDATE, 1 client (the floor): {floor:,.0f} transactions/s")
-    print(f"ratio till/pgbench: {fresh / floor:.2f} (new), {duplicates / floor:.2f} (duplicates); "
-          f"a 500-passage batch takes {500 / fresh * 1000:,.0f} ms")
+    print(
+        f"ratio till/pgbench: {fresh / floor:.2f} (new), {duplicates / floor:.2f} (duplicates); "
+        f"a 500-passage batch takes {500 / fresh * 1000:,.0f} ms"
+    )
     for label, ms in history_times(data).items():
         print(f"history page, {label}: {ms:.1f} ms")
     start = time.perf_counter()
     out_of_balance = sum(1 for _ in wallets_out_of_balance())
-    print(f"verify_wallets over {data['entries']:,} entries: {time.perf_counter() - start:.1f} s, "
-          f"{out_of_balance} wallet(s) out of balance")
+    print(
+        f"verify_wallets over {data['entries']:,} entries: {time.perf_counter() - start:.1f} s, "
+        f"{out_of_balance} wallet(s) out of balance"
+    )
 
 
 if __name__ == "__main__":

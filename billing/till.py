@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -53,36 +53,39 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
     local = ZoneInfo(establishment.timezone)
     limit = -establishment.overdraft_limit
-    results = []
-    for passage in passages:
+    results: list[dict] = []
+    to_book = []
+    for position, passage in enumerate(passages):
         ref = passage.get("ref") if isinstance(passage, dict) else None
         result: dict = {"ref": ref if isinstance(ref, str) else None}
+        results.append(result)
         try:
             _check_ref(passage)
             reference = passage_reference(till, ref)
             if reference in known:
-                entry, created = known[reference], False
+                _answer(result, known[reference], False, limit)
             else:
                 card, at, amount = _check(passage, pupils, tariffs, local)
-                entry, created = _book_meal(pupils[card], amount, at, reference)
+                to_book.append((pupils[card].pk, position, at, amount, reference))
         except Rejected as error:
             result.update(status="rejected", reason=str(error))
-        else:
-            result.update(
-                status="recorded" if created else "duplicate",
-                balance=str(entry.balance_after),
-                below_limit=entry.balance_after < limit,
+    # One commit for the batch instead of one per passage; wallets locked in pupil order (each
+    # pupil's meals in the order sent), so that two batches sharing pupils cannot deadlock.
+    with transaction.atomic():
+        for pupil_id, position, at, amount, reference in sorted(to_book):
+            booking = book(
+                pupil_id, kind=EntryKind.MEAL, amount=-amount, label="Self", reference=reference, occurred_at=at
             )
-        results.append(result)
+            _answer(results[position], booking.entry, booking.created, limit)
     return results
 
 
-def _book_meal(pupil: Pupil, amount: Decimal, at: datetime.datetime, reference: str) -> tuple[LedgerEntry, bool]:
-    try:
-        booking = book(pupil, kind=EntryKind.MEAL, amount=-amount, label="Self", reference=reference, occurred_at=at)
-    except IntegrityError:  # the same ref booked at that very instant for another card, by another request
-        return LedgerEntry.objects.get(reference=reference), False
-    return booking.entry, booking.created
+def _answer(result: dict, entry: LedgerEntry, created: bool, limit: Decimal) -> None:
+    result.update(
+        status="recorded" if created else "duplicate",
+        balance=str(entry.balance_after),
+        below_limit=entry.balance_after < limit,
+    )
 
 
 def _check_ref(passage) -> None:
