@@ -259,7 +259,9 @@ def history_times(data: dict) -> dict[str, float]:
         last = -(-LedgerEntry.objects.filter(wallet__pupil=pupil).count() // PER_PAGE)
         for label, page in (("first", 1), ("far", last)):
             assert client.get(url, {"page": page}).status_code == 200
-            times[f"{name} ({last} pages), {label} page"] = timed(lambda: client.get(url, {"page": page}))
+            times[f"{name} ({last} pages), {label} page"] = timed(
+                lambda url=url, page=page: client.get(url, {"page": page})
+            )
     return times
 
 

@@ -3,7 +3,9 @@
 Shared by the till API (``billing.till_api``) and the CSV import command, so
 both follow the same rules. A passage is identified by its till and its
 ``ref``: sent again, it gets the same answer as the first time and changes
-nothing. One bad passage never blocks the others.
+nothing. One bad passage never blocks the others. Passages are checked
+first, without touching any balance; the good ones are then booked through
+``billing.ledger.book`` in one transaction.
 """
 
 from __future__ import annotations

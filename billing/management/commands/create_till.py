@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from billing.models import Till
 from canteen.models import Establishment
@@ -19,13 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, establishment_code: str, name: str, **options):
         establishment = Establishment.objects.filter(code=establishment_code).first()
         if establishment is None:
-            raise CommandError(f"Aucun établissement avec le code « {establishment_code} ».")
+            raise CommandError(_("Aucun établissement avec le code « %(code)s ».") % {"code": establishment_code})
         if not name.strip():
-            raise CommandError("Le nom de la borne est obligatoire.")
+            raise CommandError(_("Le nom de la borne est obligatoire."))
         till = Till(establishment=establishment, name=name.strip())
         token = till.new_token()
         till.save()
         self.stdout.write(
-            f"Borne « {till.name} » créée pour {establishment} (n° {till.pk}). Jeton, affiché une seule fois :"
+            _("Borne « %(name)s » créée pour %(school)s (n° %(id)d). Jeton, affiché une seule fois :")
+            % {"name": till.name, "school": establishment, "id": till.pk}
         )
         self.stdout.write(token)

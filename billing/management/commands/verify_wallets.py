@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from billing.ledger import wallets_out_of_balance
 from billing.models import Wallet
@@ -17,9 +18,20 @@ class Command(BaseCommand):
         for wallet, total in wallets_out_of_balance():
             differences += 1
             self.stdout.write(
-                f"{wallet.pupil} (carte {wallet.pupil.card_number}) : solde {wallet.balance} €, "
-                f"somme des opérations {total} €, écart {wallet.balance - total} €"
+                _(
+                    "%(pupil)s (carte %(card)s) : solde %(balance)s €, somme des opérations %(total)s €, "
+                    "écart %(difference)s €"
+                )
+                % {
+                    "pupil": wallet.pupil,
+                    "card": wallet.pupil.card_number,
+                    "balance": wallet.balance,
+                    "total": total,
+                    "difference": wallet.balance - total,
+                }
             )
         if differences:
-            raise CommandError(f"{differences} compte(s) en écart.")
-        self.stdout.write(self.style.SUCCESS(f"{Wallet.objects.count()} comptes vérifiés, aucun écart."))
+            raise CommandError(_("%(count)d compte(s) en écart.") % {"count": differences})
+        self.stdout.write(
+            self.style.SUCCESS(_("%(count)d comptes vérifiés, aucun écart.") % {"count": Wallet.objects.count()})
+        )
