@@ -26,6 +26,7 @@ from .models import EntryKind, LedgerEntry, Till
 
 MAX_PASSAGES = 500
 MAX_REF_LENGTH = 80
+MAX_MEAL_AMOUNT = Decimal("100.00")  # a typing-error guard
 # A till's clock may run a little ahead of ours.
 CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
 
@@ -105,7 +106,10 @@ def _check(passage, pupils: dict[str, Pupil], tariffs: list, local: ZoneInfo) ->
     card, at_text = passage.get("card"), passage.get("at")
     if not isinstance(card, str) or not card:
         raise Rejected(_("Passage mal formé : « card » doit être un texte."))
-    at = parse_datetime(at_text) if isinstance(at_text, str) else None
+    try:
+        at = parse_datetime(at_text) if isinstance(at_text, str) else None
+    except ValueError:  # well formed but impossible, such as 30 February
+        at = None
     if at is None or timezone.is_naive(at):
         raise Rejected(_("Passage mal formé : « at » doit être une date ISO 8601 avec son décalage horaire."))
     if at > timezone.now() + CLOCK_TOLERANCE:
@@ -129,6 +133,8 @@ def _amount(value) -> Decimal:
         amount = None
     if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
         raise Rejected(_('Passage mal formé : « amount » doit être un montant positif en texte, par exemple "3.50".'))
+    if amount > MAX_MEAL_AMOUNT:
+        raise Rejected(_("Passage mal formé : un repas coûte au plus %(max)s €.") % {"max": MAX_MEAL_AMOUNT})
     return amount
 
 

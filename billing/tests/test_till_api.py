@@ -118,15 +118,17 @@ def test_a_mixed_batch_records_the_good_passages_and_explains_each_rejection(cli
         passage("inactive", card="10002"),
         passage("future", at=future),
         passage("naive", at="2026-11-26T12:21:00"),
+        passage("impossible", at="2026-02-30T12:21:00+01:00"),
         passage("bad-amount", amount="3.505"),
         passage("float-amount", amount=3.5),
+        passage("huge-amount", amount="1e20"),
         {"card": "10001", "at": passage("x")["at"]},
         "pas un objet",
         passage("ok-2", amount="4.00"),
     ]
     results = post(client, {"passages": batch}, till_token[1]).json()["results"]
-    assert [r["status"] for r in results] == ["recorded"] + ["rejected"] * 8 + ["recorded"]
-    reasons = [r["reason"] for r in results[1:9]]
+    assert [r["status"] for r in results] == ["recorded"] + ["rejected"] * 10 + ["recorded"]
+    reasons = [r["reason"] for r in results[1:11]]
     assert reasons[0] == "Carte inconnue."
     assert reasons[1] == "Élève inactif."
     assert reasons[2] == "Heure de passage dans le futur."
