@@ -1,7 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import LedgerEntry, Payment, PaymentAllocation, Till, Wallet
+from .models import LedgerEntry, Payment, PaymentAllocation, Wallet
+from .models import Till
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import history, views
+from . import history
+from . import views
 
 app_name = "billing"
 
