@@ -32,6 +32,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_depositslip",
         "billing.view_directdebitmandate",
         "billing.view_directdebit",
+        "billing.view_till",
+        "billing.add_till",
+        "billing.change_till",
     ],
     CASHIER: [
         "canteen.view_establishment",

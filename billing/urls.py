@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payment_views, webhooks
+from . import history, payment_views, webhooks
 
 app_name = "billing"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("paiements/<int:pk>/demonstration/", payment_views.demo_pay, name="demo_pay"),
     path("paiements/<int:pk>/recu/", payment_views.receipt, name="receipt"),
     path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("enfants/<int:pupil_id>/historique/", history.history, name="history"),
+    path("enfants/<int:pupil_id>/historique.csv", history.history_csv, name="history_csv"),
 ]

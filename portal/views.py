@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from billing.meals import current_prices, meals_covered
 from canteen.models import Establishment
 
 from .emails import queue_email
@@ -58,9 +59,13 @@ class EstablishmentLoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    children = (
+    """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
+    children = list(
         request.user.pupils.select_related("establishment", "wallet").order_by("first_name", "last_name")
     )
+    prices = current_prices(children)
+    for child in children:
+        child.meals_covered = meals_covered(child.wallet.balance, prices[child.pk])
     return render(request, "portal/home.html", {"children": children})
 
 

@@ -1,6 +1,7 @@
 from .cashier import Correction, DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate, OfflinePayment
 from .ledger import AppendOnlyError, EntryKind, LedgerEntry, Wallet
 from .payments import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, StripeEvent
+from .till import Till
 
 __all__ = [
     "AppendOnlyError",
@@ -18,5 +19,6 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "StripeEvent",
+    "Till",
     "Wallet",
 ]

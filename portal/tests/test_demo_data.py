@@ -20,3 +20,19 @@ def test_demo_data_is_idempotent_and_prints_the_logins(capsys):
     assert f"{demo_data.PARENT_EMAIL} / {demo_data.PARENT_PASSWORD}" in out
     cashier = User.objects.get(email="caisse@demo.openself.fr")
     assert cashier.is_staff and list(cashier.groups.values_list("name", flat=True)) == ["Caisse"]
+
+
+def test_demo_data_gives_lea_a_history_from_the_till_and_leaves_hugo_empty():
+    from decimal import Decimal as D
+
+    from billing.ledger import wallets_out_of_balance
+    from billing.models import EntryKind, LedgerEntry, Wallet
+
+    call_command("demo_data")
+    call_command("demo_data")
+    lea = Pupil.objects.get(first_name="Léa")
+    assert Wallet.objects.get(pupil=lea).balance == D("18.40")
+    assert LedgerEntry.objects.filter(wallet__pupil=lea, kind=EntryKind.MEAL, reference__startswith="till:").count() == 10
+    assert Wallet.objects.get(pupil__first_name="Hugo").balance == D("0.00")
+    assert not LedgerEntry.objects.filter(wallet__pupil__first_name="Hugo").exists()
+    assert list(wallets_out_of_balance()) == []

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Guardianship, User
 from accounts.roles import ADMINISTRATION, CASHIER, sync_staff_groups
+from billing.ledger import book
+from billing.models import EntryKind, Till
+from billing.till import record_passages
 from canteen.models import Establishment, Pupil, Tariff
 
 SCHOOL_CODE = "4388"
@@ -34,6 +39,10 @@ PUPILS = [
     ("10009", "Lefèvre", "Manon", "Élève", "CM2"),
     ("10010", "Moreau", "Raphaël", "Maternelle", "PS"),
 ]
+# Léa's history: two credits, then her last ten lunches at the till (Mon, Tue, Thu, Fri): 53,40 − 35,00 = 18,40 €.
+# Hugo's account stays empty.
+LEA_MEALS = 10
+LUNCH_DAYS = {0, 1, 3, 4}
 
 
 class Command(BaseCommand):
@@ -79,6 +88,7 @@ class Command(BaseCommand):
         for child in pupils[:2]:
             Guardianship.objects.get_or_create(user=parent, pupil=child)
         made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
+        self._lea_history(school, pupils[0])
         for email, password, group in STAFF:
             staff = self._login(email, password, is_staff=True)
             staff.groups.set([Group.objects.get(name=group)])
@@ -90,6 +100,34 @@ class Command(BaseCommand):
         for email, password, role in made:
             self.stdout.write(f"  {email} / {password}  — {role}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: 1 school, {len(pupils)} pupils, {len(made)} logins."))
+
+    def _lea_history(self, school: Establishment, lea: Pupil) -> None:
+        """Booked with references, so that running the command again adds nothing."""
+        till = Till.objects.filter(establishment=school, name="Borne du self").first()
+        if till is None:  # its token is never shown: `manage.py create_till` makes tills one can use
+            till = Till(establishment=school, name="Borne du self")
+            till.new_token()
+            till.save()
+        days, day = [], timezone.localdate()
+        while len(days) < LEA_MEALS:
+            day -= datetime.timedelta(days=1)
+            if day.weekday() in LUNCH_DAYS:
+                days.append(day)
+        days.reverse()
+        local = ZoneInfo(school.timezone)
+
+        def at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+            return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=local)
+
+        book(lea, kind=EntryKind.CHEQUE, amount=Decimal("33.40"), label="Chèque n° 1234567",
+             reference="demo:lea:cheque-1234567", occurred_at=at(days[0] - datetime.timedelta(days=3), 9, 5))
+        book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=Decimal("20.00"), label="Paiement en ligne",
+             reference="demo:lea:online-1", occurred_at=at(days[4], 19, 42))
+        passages = [
+            {"card": lea.card_number, "at": at(day, 12, 10 + 3 * n).isoformat(), "ref": f"demo-lea-{n:04d}"}
+            for n, day in enumerate(days, start=1)
+        ]
+        record_passages(till, passages)
 
     def _login(self, email: str, password: str, **fields) -> User:
         user, _ = User.objects.update_or_create(email=email, defaults=fields)

@@ -1,0 +1,29 @@
+"""The demo parent sees each child's balance, the meals it covers and a history with meals from the till."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.test_browser_journey import log_in_as_demo_parent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_demo_parent_sees_the_balance_meals_covered_and_the_till_meals_in_the_history(page):
+    call_command("demo_data")
+    log_in_as_demo_parent(page)
+    lea = page.get_by_role("region", name="Léa Martin")
+    assert lea.locator(".balance").inner_text().replace("\u00a0", " ") == "18,40 €"
+    assert lea.get_by_text("Soit : 5 repas").is_visible()
+    page.get_by_role("link", name="Historique des opérations — Léa").click()
+    page.wait_for_url("**/historique/")
+    assert page.get_by_role("heading", name="Historique des opérations").is_visible()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 12
+    first = rows.first.locator("td").all_inner_texts()
+    assert first[1:] == ["Self", "-3,50"]
+    assert re.fullmatch(r"\d\d/\d\d/20\d\d - 12:\d\d", first[0])  # lunch, in the school's local time
+    assert page.get_by_role("cell", name="Chèque n° 1234567").is_visible()
+    assert page.get_by_role("cell", name="+20,00").is_visible()
+    assert page.get_by_text("Cet historique est complet").is_visible()
