@@ -60,8 +60,8 @@ class PupilChoiceForm(forms.Form):
     def __init__(self, *args, account_request: AccountRequest, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["pupil"]
-        field.queryset = Pupil.objects.filter(establishment_id=account_request.establishment_id)
         field.widget = AutocompleteSelect(AccountRequest._meta.get_field("pupil"), admin_site)
+        field.queryset = Pupil.objects.filter(establishment_id=account_request.establishment_id)  # sets the choices
 
 
 class AccountRequestAdmin(admin.ModelAdmin):
@@ -92,13 +92,11 @@ class AccountRequestAdmin(admin.ModelAdmin):
         return request.user.has_perm("accounts.decide_accountrequest")
 
     # The list: pending first, the oldest of them on top.
-    def get_queryset(self, request):
-        pending = Case(When(status=AccountRequest.Status.PENDING, then=Value(0)), default=Value(1),
-                       output_field=IntegerField())
-        return super().get_queryset(request).annotate(pending_first=pending)
-
     def get_ordering(self, request):
-        return ["pending_first", "created_at"]
+        pending_first = Case(
+            When(status=AccountRequest.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [pending_first.asc(), "created_at"]
 
     @admin.display(description=_("enfant"), ordering="last_name")
     def child(self, obj: AccountRequest) -> str:
