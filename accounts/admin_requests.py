@@ -3,6 +3,7 @@
 A request with a sure match is validated in two clicks: "Valider" on its row, then the
 confirmation button naming the suggested pupil.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -71,8 +72,19 @@ class AccountRequestAdmin(admin.ModelAdmin):
     list_select_related = ["establishment"]
     list_per_page = 50
     fields = [
-        "establishment", "card_digits", "last_name", "first_name", "email", "created_at", "status",
-        "suggestions", "pupil", "user", "decided_by", "decided_at", "refusal_reason",
+        "establishment",
+        "card_digits",
+        "last_name",
+        "first_name",
+        "email",
+        "created_at",
+        "status",
+        "suggestions",
+        "pupil",
+        "user",
+        "decided_by",
+        "decided_at",
+        "refusal_reason",
     ]
     readonly_fields = fields
     actions = ["validate_selected", "refuse_selected"]
@@ -117,8 +129,10 @@ class AccountRequestAdmin(admin.ModelAdmin):
             )
         return format_html(
             '<a class="button" href="{}">{}</a> <a href="{}">{}</a>',
-            reverse("admin:accounts_accountrequest_validate", args=[obj.pk]), _("Valider"),
-            reverse("admin:accounts_accountrequest_refuse", args=[obj.pk]), _("Refuser"),
+            reverse("admin:accounts_accountrequest_validate", args=[obj.pk]),
+            _("Valider"),
+            reverse("admin:accounts_accountrequest_refuse", args=[obj.pk]),
+            _("Refuser"),
         )
 
     @admin.display(description=_("élèves suggérés"))
@@ -158,8 +172,12 @@ class AccountRequestAdmin(admin.ModelAdmin):
         form = PupilChoiceForm(request.POST or None, account_request=obj, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             return self._approve(request, obj, form.cleaned_data["pupil"])
-        create_url = reverse("admin:canteen_pupil_add") + "?" + urlencode(
-            {"establishment": obj.establishment_id, "last_name": obj.last_name, "first_name": obj.first_name}
+        create_url = (
+            reverse("admin:canteen_pupil_add")
+            + "?"
+            + urlencode(
+                {"establishment": obj.establishment_id, "last_name": obj.last_name, "first_name": obj.first_name}
+            )
         )
         context = {
             **self.admin_site.each_context(request),
@@ -181,7 +199,8 @@ class AccountRequestAdmin(admin.ModelAdmin):
             messages.warning(request, _("Cette demande a déjà été traitée."))
         else:
             messages.success(
-                request, _("Demande validée : %(pupil)s est rattaché(e) à %(email)s.") % {"pupil": pupil, "email": obj.email}
+                request,
+                _("Demande validée : %(pupil)s est rattaché(e) à %(email)s.") % {"pupil": pupil, "email": obj.email},
             )
         return HttpResponseRedirect(reverse("admin:accounts_accountrequest_changelist"))
 
@@ -196,7 +215,9 @@ class AccountRequestAdmin(admin.ModelAdmin):
             except AlreadyDecided:
                 messages.warning(request, _("Cette demande a déjà été traitée."))
             else:
-                messages.success(request, _("Demande refusée : le motif a été envoyé à %(email)s.") % {"email": obj.email})
+                messages.success(
+                    request, _("Demande refusée : le motif a été envoyé à %(email)s.") % {"email": obj.email}
+                )
             return HttpResponseRedirect(reverse("admin:accounts_accountrequest_changelist"))
         return self._refusal_page(request, form, [obj])
 
@@ -219,7 +240,9 @@ class AccountRequestAdmin(admin.ModelAdmin):
             messages.warning(request, _("Ce parent a déjà choisi son mot de passe : rien à renvoyer."))
         else:
             send_activation_email.delay(obj.user_id, obj.establishment.code)
-            messages.success(request, _("Le lien « Créer mon mot de passe » a été renvoyé à %(email)s.") % {"email": obj.user.email})
+            messages.success(
+                request, _("Le lien « Créer mon mot de passe » a été renvoyé à %(email)s.") % {"email": obj.user.email}
+            )
         return HttpResponseRedirect(reverse("admin:accounts_accountrequest_change", args=[pk]))
 
     # Bulk actions.
@@ -237,12 +260,19 @@ class AccountRequestAdmin(admin.ModelAdmin):
                 skipped += 1
             else:
                 validated += 1
-        messages.success(request, ngettext("%(n)d demande validée.", "%(n)d demandes validées.", validated) % {"n": validated})
+        messages.success(
+            request, ngettext("%(n)d demande validée.", "%(n)d demandes validées.", validated) % {"n": validated}
+        )
         if skipped:
-            messages.warning(request, ngettext(
-                "%(n)d demande laissée en attente : élève à choisir sur sa page.",
-                "%(n)d demandes laissées en attente : élève à choisir sur leur page.", skipped,
-            ) % {"n": skipped})
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d demande laissée en attente : élève à choisir sur sa page.",
+                    "%(n)d demandes laissées en attente : élève à choisir sur leur page.",
+                    skipped,
+                )
+                % {"n": skipped},
+            )
 
     @admin.action(description=_("Refuser les demandes sélectionnées"), permissions=["decide"])
     def refuse_selected(self, request, queryset):
@@ -256,6 +286,8 @@ class AccountRequestAdmin(admin.ModelAdmin):
                     refused += 1
                 except AlreadyDecided:
                     pass
-            messages.success(request, ngettext("%(n)d demande refusée.", "%(n)d demandes refusées.", refused) % {"n": refused})
+            messages.success(
+                request, ngettext("%(n)d demande refusée.", "%(n)d demandes refusées.", refused) % {"n": refused}
+            )
             return None
         return self._refusal_page(request, form, pending, action="refuse_selected")

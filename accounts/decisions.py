@@ -1,4 +1,5 @@
 """What validating or refusing an account request does: logins, guardian links and emails."""
+
 from __future__ import annotations
 
 from django.conf import settings

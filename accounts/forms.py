@@ -8,7 +8,7 @@ from .models import AccountRequest, normalize_email
 
 
 class AccountRequestForm(forms.Form):
-    """"DEMANDE DE CRÉATION DE COMPTE", with the reference guide's labels."""
+    """ "DEMANDE DE CRÉATION DE COMPTE", with the reference guide's labels."""
 
     card_digits = forms.CharField(
         label=_("N° de la carte Self ou identifiant biométrie (5 derniers chiffres)"),
@@ -19,11 +19,13 @@ class AccountRequestForm(forms.Form):
         error_messages={"max_length": _("Saisissez exactement 5 chiffres, ou laissez ce champ vide.")},
     )
     last_name = forms.CharField(
-        label=_("Nom du titulaire de la carte"), max_length=100,
+        label=_("Nom du titulaire de la carte"),
+        max_length=100,
         error_messages={"required": _("Indiquez le nom de l'enfant titulaire de la carte.")},
     )
     first_name = forms.CharField(
-        label=_("Prénom du titulaire de la carte"), max_length=100,
+        label=_("Prénom du titulaire de la carte"),
+        max_length=100,
         error_messages={"required": _("Indiquez le prénom de l'enfant titulaire de la carte.")},
     )
     email = forms.EmailField(

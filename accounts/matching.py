@@ -4,6 +4,7 @@ A school has a few hundred pupils, so the comparison runs in Python over the
 establishment's active pupils (only the three columns it needs), which handles
 every accent and spelling variant that SQL collations disagree on.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
-    """"Lefèvre-Dupont" and "lefevre dupont" give the same tokens."""
+    """ "Lefèvre-Dupont" and "lefevre dupont" give the same tokens."""
     decomposed = unicodedata.normalize("NFKD", name or "")
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return tuple(token for token in re.split(r"[^a-z0-9]+", plain) if token)
@@ -34,8 +35,10 @@ def _same_first_names(asked: tuple[str, ...], known: tuple[str, ...]) -> bool:
 def suggested_pupils(request: AccountRequest) -> list[Pupil]:
     """The establishment's active pupils whose names match the request, narrowed by the card digits."""
     last, first = name_tokens(request.last_name), name_tokens(request.first_name)
-    candidates = Pupil.objects.active().filter(establishment_id=request.establishment_id).only(
-        "last_name", "first_name", "card_number", "establishment_id"
+    candidates = (
+        Pupil.objects.active()
+        .filter(establishment_id=request.establishment_id)
+        .only("last_name", "first_name", "card_number", "establishment_id")
     )
     found = [
         pupil

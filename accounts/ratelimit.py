@@ -2,6 +2,7 @@
 
 Twenty lines do what the form needs; a library would bring decorators and settings we do not use.
 """
+
 from __future__ import annotations
 
 from django.core.cache import cache

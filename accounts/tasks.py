@@ -68,7 +68,8 @@ def email_pending_requests_digest() -> int:
                 "establishment": establishment,
                 "pending": establishment.pending,
                 "overdue": establishment.overdue,
-                "admin_url": settings.SITE_URL + reverse("admin:accounts_accountrequest_changelist")
+                "admin_url": settings.SITE_URL
+                + reverse("admin:accounts_accountrequest_changelist")
                 + f"?status__exact=pending&establishment__id__exact={establishment.pk}",
             },
         )

@@ -19,7 +19,7 @@ REQUESTS_PER_HOUR = 10
 
 
 def account_request(request, code):
-    """"DEMANDE DE CRÉATION DE COMPTE". Whatever the email, the answer is the same page."""
+    """ "DEMANDE DE CRÉATION DE COMPTE". Whatever the email, the answer is the same page."""
     establishment = get_object_or_404(Establishment, code=code)
     form = AccountRequestForm(request.POST or None)
     limited = False
@@ -48,7 +48,7 @@ def terms(request, code):
 
 
 class ActivateView(auth_views.PasswordResetConfirmView):
-    """"Créer mon mot de passe" from the emailed link; the parent is then logged in on the home page.
+    """ "Créer mon mot de passe" from the emailed link; the parent is then logged in on the home page.
 
     Django's reset token expires after PASSWORD_RESET_TIMEOUT and stops working once the
     password is set, so the link works once.

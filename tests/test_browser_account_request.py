@@ -1,4 +1,5 @@
 """A family's way in, in a real browser: request, school validation, password, home page."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ def test_a_request_validated_in_the_admin_gives_the_parent_a_login_to_the_child(
     page.context.clear_cookies()
     [email] = [m for m in mail.outbox if PARENT_EMAIL in m.to]
     link = re.search(r"https?://\S+/compte/activer/\S+/", email.body).group(0)
-    page.goto(link[link.index("/compte/"):])
+    page.goto(link[link.index("/compte/") :])
     page.locator("#id_new_password1").fill(NEW_PASSWORD)
     page.locator("#id_new_password2").fill(NEW_PASSWORD)
     page.get_by_role("button", name="ENREGISTRER").click()

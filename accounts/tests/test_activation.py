@@ -35,8 +35,9 @@ def test_a_tampered_link_offers_a_new_one(client, activation_link):
     assert "Lien expiré ou déjà utilisé" in response.content.decode()
 
 
-def test_an_expired_link_offers_a_new_one_which_is_emailed(client, activation_link, mailoutbox, monkeypatch,
-                                                         django_capture_on_commit_callbacks):
+def test_an_expired_link_offers_a_new_one_which_is_emailed(
+    client, activation_link, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
     later = datetime.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
     monkeypatch.setattr(PasswordResetTokenGenerator, "_now", lambda self: later)
     page = client.get(activation_link, follow=True).content.decode()
@@ -48,8 +49,9 @@ def test_an_expired_link_offers_a_new_one_which_is_emailed(client, activation_li
     assert len(mailoutbox) == 2 and "Créer mon mot de passe" in mailoutbox[-1].body
 
 
-def test_a_new_link_is_not_sent_once_the_password_is_set(client, activation_link, mailoutbox,
-                                                        django_capture_on_commit_callbacks):
+def test_a_new_link_is_not_sent_once_the_password_is_set(
+    client, activation_link, mailoutbox, django_capture_on_commit_callbacks
+):
     set_password(client, activation_link)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:resend_activation", args=[activation_link.split("/")[3]]))

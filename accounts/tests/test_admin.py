@@ -25,7 +25,9 @@ def test_a_cashier_cannot_see_nor_validate_requests(client, cashier, lea, make_r
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(validate_url(request)).status_code == 403
     assert client.post(validate_url(request), {"pupil": lea.pk}).status_code == 403
-    assert client.post(CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [request.pk]}).status_code == 403
+    assert (
+        client.post(CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [request.pk]}).status_code == 403
+    )
     request.refresh_from_db()
     assert request.is_pending
 
@@ -38,16 +40,15 @@ def test_a_parent_cannot_reach_the_admin(client, parent, make_request):
 
 
 def test_pending_requests_come_first_and_late_ones_are_marked(client, administrator, make_request):
-    decided = make_request(first_name="Tranche", status=AccountRequest.Status.REFUSED)
-    late = make_request(first_name="Retard", created_at=timezone.now() - timedelta(hours=49))
-    fresh = make_request(first_name="Recent")
+    make_request(first_name="Tranche", status=AccountRequest.Status.REFUSED)
+    make_request(first_name="Retard", created_at=timezone.now() - timedelta(hours=49))
+    make_request(first_name="Recent")
     client.force_login(administrator)
     page = unescape(client.get(CHANGELIST).content.decode())
     assert page.index("Retard") < page.index("Recent") < page.index("Tranche")
     assert page.count("plus de 48 h") == 1
     overdue = unescape(client.get(CHANGELIST + "?age=overdue").content.decode())
     assert "Retard" in overdue and "Recent" not in overdue
-    assert decided.pk and fresh.pk
 
 
 def test_search_finds_requests_by_email(client, administrator, make_request):
@@ -61,7 +62,9 @@ def test_search_finds_requests_by_email(client, administrator, make_request):
 def test_validating_with_a_pupil_of_another_school_changes_nothing(client, administrator, make_request):
     from canteen.models import Establishment, Pupil
 
-    other = Establishment.objects.create(name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y")
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y"
+    )
     stranger = Pupil.objects.create(establishment=other, last_name="Martin", first_name="Léa", card_number="1")
     request = make_request()
     client.force_login(administrator)
@@ -110,8 +113,9 @@ def test_refusing_needs_a_reason(client, administrator, make_request, mailoutbox
     assert request.is_pending and mailoutbox == []
 
 
-def test_refusing_with_a_reason_records_it(client, administrator, make_request, django_capture_on_commit_callbacks,
-                                           mailoutbox):
+def test_refusing_with_a_reason_records_it(
+    client, administrator, make_request, django_capture_on_commit_callbacks, mailoutbox
+):
     request = make_request()
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,8 +144,9 @@ def test_bulk_validation_validates_only_unique_sure_matches(
     assert set(User.objects.get(email="nouveau.parent@example.com").pupils.all()) == {lea, hugo}
 
 
-def test_bulk_refusal_asks_for_the_reason_then_refuses(client, administrator, make_request,
-                                                        django_capture_on_commit_callbacks, mailoutbox):
+def test_bulk_refusal_asks_for_the_reason_then_refuses(
+    client, administrator, make_request, django_capture_on_commit_callbacks, mailoutbox
+):
     requests = [make_request(first_name="Un"), make_request(first_name="Deux")]
     ids = [r.pk for r in requests]
     client.force_login(administrator)
@@ -149,15 +154,22 @@ def test_bulk_refusal_asks_for_the_reason_then_refuses(client, administrator, ma
     assert page.status_code == 200 and "Motif du refus" in page.content.decode()
     assert AccountRequest.objects.filter(status=AccountRequest.Status.PENDING).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(CHANGELIST, {"action": "refuse_selected", ACTION_CHECKBOX_NAME: ids, "apply": "1",
-                                 "reason": "Demandes en double."})
-    assert AccountRequest.objects.filter(status=AccountRequest.Status.REFUSED, refusal_reason="Demandes en double.",
-                                         decided_by=administrator).count() == 2
+        client.post(
+            CHANGELIST,
+            {"action": "refuse_selected", ACTION_CHECKBOX_NAME: ids, "apply": "1", "reason": "Demandes en double."},
+        )
+    assert (
+        AccountRequest.objects.filter(
+            status=AccountRequest.Status.REFUSED, refusal_reason="Demandes en double.", decided_by=administrator
+        ).count()
+        == 2
+    )
     assert len(mailoutbox) == 2
 
 
-def test_staff_can_resend_the_activation_email(client, administrator, lea, make_request, mailoutbox,
-                                               django_capture_on_commit_callbacks):
+def test_staff_can_resend_the_activation_email(
+    client, administrator, lea, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     request = make_request()
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):

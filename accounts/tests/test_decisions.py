@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_a_pupil_of_another_establishment_cannot_be_linked(school, make_request, administrator):
     from canteen.models import Establishment, Pupil
 
-    other = Establishment.objects.create(name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y")
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y"
+    )
     stranger = Pupil.objects.create(establishment=other, last_name="Martin", first_name="Léa", card_number="1")
     request = make_request()
     with pytest.raises(ValueError):
@@ -21,7 +23,9 @@ def test_a_pupil_of_another_establishment_cannot_be_linked(school, make_request,
     assert request.is_pending and not User.objects.filter(email=request.email).exists()
 
 
-def test_a_request_cannot_be_decided_twice(lea, make_request, administrator, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_request_cannot_be_decided_twice(
+    lea, make_request, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
     request = make_request()
     with django_capture_on_commit_callbacks(execute=True):
         approve(request, lea, by=administrator)

@@ -13,18 +13,21 @@ from canteen.models import Establishment
 pytestmark = pytest.mark.django_db
 
 
-def test_a_school_without_pending_requests_gets_no_email(school, make_request, mailoutbox,
-                                                         django_capture_on_commit_callbacks):
+def test_a_school_without_pending_requests_gets_no_email(
+    school, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     make_request(status=AccountRequest.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         assert email_pending_requests_digest() == 0
     assert mailoutbox == []
 
 
-def test_each_school_hears_its_pending_and_overdue_counts(school, make_request, mailoutbox,
-                                                          django_capture_on_commit_callbacks):
-    other = Establishment.objects.create(name="Autre", code="9999", contact_email="autre@ecole.example",
-                                         beneficiary="x", address="y")
+def test_each_school_hears_its_pending_and_overdue_counts(
+    school, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="autre@ecole.example", beneficiary="x", address="y"
+    )
     old = timezone.now() - timedelta(hours=49)
     make_request(created_at=old)
     make_request(first_name="Hugo", created_at=old)

@@ -26,7 +26,9 @@ def test_no_pupil_matches_a_stranger(school, lea, make_request):
 def test_a_pupil_of_another_establishment_is_never_suggested(school, make_request):
     from canteen.models import Establishment
 
-    other = Establishment.objects.create(name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y")
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y"
+    )
     pupil(other, "Martin", "Léa", "55555")
     assert suggested_pupils(make_request()) == []
 

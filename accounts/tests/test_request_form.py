@@ -24,7 +24,9 @@ GOOD = {
 
 def send(client, school, **changes):
     data = {**GOOD, **changes}
-    return client.post(reverse("accounts:request", args=[school.code]), {k: v for k, v in data.items() if v is not None})
+    return client.post(
+        reverse("accounts:request", args=[school.code]), {k: v for k, v in data.items() if v is not None}
+    )
 
 
 def without_csrf(response) -> str:
