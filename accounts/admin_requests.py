@@ -66,7 +66,7 @@ class PupilChoiceForm(forms.Form):
 
 
 class AccountRequestAdmin(admin.ModelAdmin):
-    list_display = ["child", "card_digits", "email", "establishment", "status", "age", "decision"]
+    list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
     list_filter = ["status", "establishment", AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
     list_select_related = ["establishment"]
@@ -113,6 +113,10 @@ class AccountRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("enfant"), ordering="last_name")
     def child(self, obj: AccountRequest) -> str:
         return f"{obj.last_name} {obj.first_name}"
+
+    @admin.display(description=_("carte"), ordering="card_digits")
+    def card(self, obj: AccountRequest) -> str:
+        return obj.card_digits
 
     @admin.display(description=_("ancienneté"), ordering="created_at")
     def age(self, obj: AccountRequest):

@@ -187,3 +187,11 @@ def test_the_change_page_shows_the_suggested_pupils(client, administrator, lea, 
     page = client.get(reverse("admin:accounts_accountrequest_change", args=[request.pk])).content.decode()
     assert "Léa Martin (carte 10001)" in page
     assert validate_url(request) in page
+
+
+def test_the_pupil_autocomplete_answers_administration_staff(client, administrator, lea, make_request):
+    client.force_login(administrator)
+    query = "?app_label=accounts&model_name=accountrequest&field_name=pupil&term=mart"
+    response = client.get(reverse("admin:autocomplete") + query)
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin"]
