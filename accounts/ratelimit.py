@@ -9,7 +9,11 @@ from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    # Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn --forwarded-allow-ips).
+    """The visitor's address. In production the portal sits behind one load balancer, which appends
+    the address it saw to X-Forwarded-For: the last entry is the one a client cannot forge."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

@@ -49,3 +49,16 @@ def test_the_digest_runs_every_day_on_celery_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["account-requests-digest"]
     assert entry["task"] == email_pending_requests_digest.name
     assert entry["schedule"].hour == {7}
+
+
+def test_the_command_sends_the_digest_now(school, make_request, mailoutbox, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_request()
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("account_requests_digest", stdout=out)
+    assert "1 establishment(s) emailed." in out.getvalue()
+    assert [m.to for m in mailoutbox] == [[school.contact_email]]

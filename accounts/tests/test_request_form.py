@@ -22,10 +22,12 @@ GOOD = {
 }
 
 
-def send(client, school, **changes):
+def send(client, school, address="", **changes):
     data = {**GOOD, **changes}
     return client.post(
-        reverse("accounts:request", args=[school.code]), {k: v for k, v in data.items() if v is not None}
+        reverse("accounts:request", args=[school.code]),
+        {k: v for k, v in data.items() if v is not None},
+        headers={"x-forwarded-for": address} if address else {},
     )
 
 
@@ -142,3 +144,12 @@ def test_the_terms_page_shows_the_establishment_terms(client, school):
     school.save()
     page = errors_of(client.get(reverse("accounts:terms", args=[school.code])))
     assert "Conditions" in page and school.terms in page
+
+
+def test_the_rate_limit_counts_per_client_address_behind_the_load_balancer(client, school):
+    for n in range(REQUESTS_PER_HOUR + 1):
+        send(client, school, first_name=f"Enfant{n}", address="1.2.3.4, 10.0.0.1")
+    assert send(client, school, first_name="Bloque", address="10.0.0.1").status_code == 429
+    response = send(client, school, first_name="Autre", address="10.0.0.2")
+    assert response.status_code == 302
+    assert AccountRequest.objects.filter(first_name="Autre").exists()
