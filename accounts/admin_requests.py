@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -69,7 +69,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
     list_filter = ["status", "establishment", AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
-    list_select_related = ["establishment"]
+    list_select_related = ["establishment", "decided_by"]
     list_per_page = 50
     fields = [
         "establishment",
@@ -103,12 +103,12 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("accounts.decide_accountrequest")
 
-    # The list: pending first, the oldest of them on top.
+    # The list: pending requests first, the oldest of them on top; then decided ones, newest first.
     def get_ordering(self, request):
-        pending_first = Case(
-            When(status=AccountRequest.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        return [pending_first.asc(), "created_at"]
+        pending = Q(status=AccountRequest.Status.PENDING)
+        pending_first = Case(When(pending, then=Value(0)), default=Value(1), output_field=IntegerField())
+        oldest_pending_first = Case(When(pending, then=F("created_at")))
+        return [pending_first.asc(), oldest_pending_first.asc(), "-created_at"]
 
     @admin.display(description=_("enfant"), ordering="last_name")
     def child(self, obj: AccountRequest) -> str:
@@ -128,9 +128,8 @@ class AccountRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("décision"))
     def decision(self, obj: AccountRequest):
         if not obj.is_pending:
-            return obj.decided_at and format_html(
-                "{} {}", obj.decided_by or "", timezone.localtime(obj.decided_at).strftime("%d/%m/%Y %H:%M")
-            )
+            when = timezone.localtime(obj.decided_at).strftime("%d/%m/%Y %H:%M") if obj.decided_at else ""
+            return f"{obj.decided_by or ''} {when}".strip() or "—"
         return format_html(
             '<a class="button" href="{}">{}</a> <a href="{}">{}</a>',
             reverse("admin:accounts_accountrequest_validate", args=[obj.pk]),

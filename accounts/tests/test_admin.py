@@ -40,12 +40,15 @@ def test_a_parent_cannot_reach_the_admin(client, parent, make_request):
 
 
 def test_pending_requests_come_first_and_late_ones_are_marked(client, administrator, make_request):
-    make_request(first_name="Tranche", status=AccountRequest.Status.REFUSED)
+    make_request(first_name="Tranche", status=AccountRequest.Status.REFUSED, decided_by=administrator)
+    make_request(
+        first_name="Vieille", status=AccountRequest.Status.REFUSED, created_at=timezone.now() - timedelta(days=9)
+    )
     make_request(first_name="Retard", created_at=timezone.now() - timedelta(hours=49))
     make_request(first_name="Recent")
     client.force_login(administrator)
     page = unescape(client.get(CHANGELIST).content.decode())
-    assert page.index("Retard") < page.index("Recent") < page.index("Tranche")
+    assert page.index("Retard") < page.index("Recent") < page.index("Tranche") < page.index("Vieille")
     assert page.count("plus de 48 h") == 1
     overdue = unescape(client.get(CHANGELIST + "?age=overdue").content.decode())
     assert "Retard" in overdue and "Recent" not in overdue
