@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Guardianship, User
+from .admin_requests import AccountRequestAdmin
+from .models import AccountRequest, Guardianship, User
+
+admin.site.register(AccountRequest, AccountRequestAdmin)
 
 
 class GuardianshipInline(admin.TabularInline):

@@ -91,3 +91,55 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
+
+
+class AccountRequest(models.Model):
+    """A parent's "DEMANDE DE CRÉATION DE COMPTE" for one child, validated or refused by the school."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        APPROVED = "approved", _("Validée")
+        REFUSED = "refused", _("Refusée")
+
+    establishment = models.ForeignKey(
+        "canteen.Establishment", on_delete=models.CASCADE, related_name="account_requests",
+        verbose_name=_("établissement"),
+    )
+    card_digits = models.CharField(_("5 derniers chiffres de la carte"), max_length=5, blank=True)
+    last_name = models.CharField(_("nom du titulaire de la carte"), max_length=100)
+    first_name = models.CharField(_("prénom du titulaire de la carte"), max_length=100)
+    email = models.EmailField(_("email"))
+    terms_accepted = models.BooleanField(_("conditions d'utilisation acceptées"), default=False)
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now, db_index=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    pupil = models.ForeignKey(
+        "canteen.Pupil", on_delete=models.SET_NULL, null=True, blank=True, related_name="account_requests",
+        verbose_name=_("élève rattaché"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_requests",
+        verbose_name=_("compte du parent"),
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("traitée par")
+    )
+    decided_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+
+    class Meta:
+        verbose_name = _("demande de création de compte")
+        verbose_name_plural = _("demandes de création de compte")
+        ordering = ["-created_at"]
+        permissions = [("decide_accountrequest", _("Peut valider ou refuser les demandes de création de compte"))]
+        indexes = [models.Index(fields=["establishment", "status", "created_at"], name="accountrequest_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} — {self.email}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -24,6 +24,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_guardianship",
         "accounts.add_guardianship",
         "accounts.delete_guardianship",
+        "accounts.view_accountrequest",
+        "accounts.decide_accountrequest",
         "billing.view_wallet",
         "billing.view_ledgerentry",
         "billing.view_payment",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -176,7 +177,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Each morning, each school hears how many account requests wait for it.
+    "account-requests-digest": {
+        "task": "accounts.tasks.email_pending_requests_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 # Payments: Stripe Checkout when a key is set, the demo provider otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -1,0 +1,64 @@
+"""What validating or refusing an account request does: logins, guardian links and emails."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from canteen.models import Pupil
+from portal.emails import queue_email
+
+from .models import AccountRequest, Guardianship, User
+from .tasks import send_activation_email
+
+
+class AlreadyDecided(Exception):
+    """Another staff member decided this request first."""
+
+
+def _claim(request: AccountRequest, status: str, by: User, **fields) -> None:
+    # A conditional update: two staff clicking at once cannot both decide the same request.
+    now = timezone.now()
+    done = AccountRequest.objects.filter(pk=request.pk, status=AccountRequest.Status.PENDING).update(
+        status=status, decided_by=by, decided_at=now, **fields
+    )
+    if not done:
+        raise AlreadyDecided
+    request.status, request.decided_by, request.decided_at = status, by, now
+    for name, value in fields.items():
+        setattr(request, name, value)
+
+
+@transaction.atomic
+def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
+    """Link the pupil to the login of the request's email, creating the login if needed.
+
+    A new login (or one whose password was never set) gets a "Créer mon mot de passe" link;
+    a parent who already logs in gets a notice that the child was added.
+    """
+    if pupil.establishment_id != request.establishment_id:
+        raise ValueError("The pupil belongs to another establishment.")
+    user = User.objects.filter(email=request.email).first() or User.objects.create_user(request.email)
+    _claim(request, AccountRequest.Status.APPROVED, by, pupil=pupil, user=user)
+    Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    if user.has_usable_password():
+        queue_email(
+            "account-child-added",
+            user.email,
+            {"user": user, "pupil": pupil, "establishment": request.establishment, "site_url": settings.SITE_URL},
+        )
+    else:
+        transaction.on_commit(lambda: send_activation_email.delay(user.pk, request.establishment.code))
+    return user
+
+
+@transaction.atomic
+def refuse(request: AccountRequest, reason: str, by: User) -> None:
+    _claim(request, AccountRequest.Status.REFUSED, by, refusal_reason=reason)
+    queue_email(
+        "account-refused",
+        request.email,
+        {"request": request, "reason": reason, "establishment": request.establishment},
+        reply_to=[request.establishment.contact_email],
+    )

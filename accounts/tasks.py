@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from canteen.models import Establishment
+from portal.emails import queue_email
+
+# The school promises an answer within 48 hours.
+OVERDUE_AFTER = timedelta(hours=48)
+
+
+def activation_url(user) -> str:
+    """A "Créer mon mot de passe" link: Django's reset token, so it expires after
+    PASSWORD_RESET_TIMEOUT and stops working once a password is set."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:activate", args=[uid, token])
+
+
+@shared_task
+def send_activation_email(user_id: int, establishment_code: str = "") -> None:
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return  # the parent already chose a password: a notice was sent instead
+    establishment = Establishment.objects.filter(code=establishment_code).first()
+    queue_email(
+        "account-activation",
+        user.email,
+        {
+            "user": user,
+            "establishment": establishment,
+            "activation_url": activation_url(user),
+            "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+        },
+    )
+
+
+@shared_task
+def email_pending_requests_digest() -> int:
+    """Daily: tell each establishment how many account requests wait, and how many are late."""
+    from .models import AccountRequest
+
+    late = timezone.now() - OVERDUE_AFTER
+    pending = AccountRequest.Status.PENDING
+    establishments = Establishment.objects.annotate(
+        pending=Count("account_requests", filter=Q(account_requests__status=pending)),
+        overdue=Count(
+            "account_requests", filter=Q(account_requests__status=pending, account_requests__created_at__lt=late)
+        ),
+    ).filter(pending__gt=0)
+    sent = 0
+    for establishment in establishments:
+        queue_email(
+            "account-requests-digest",
+            establishment.contact_email,
+            {
+                "establishment": establishment,
+                "pending": establishment.pending,
+                "overdue": establishment.overdue,
+                "admin_url": settings.SITE_URL
+                + reverse("admin:accounts_accountrequest_changelist")
+                + f"?status__exact=pending&establishment__id__exact={establishment.pk}",
+            },
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccountRequest, User
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:accounts_accountrequest_changelist")
+
+
+def validate_url(request) -> str:
+    return reverse("admin:accounts_accountrequest_validate", args=[request.pk])
+
+
+def test_a_cashier_cannot_see_nor_validate_requests(client, cashier, lea, make_request):
+    request = make_request()
+    client.force_login(cashier)
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(validate_url(request)).status_code == 403
+    assert client.post(validate_url(request), {"pupil": lea.pk}).status_code == 403
+    assert (
+        client.post(CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [request.pk]}).status_code == 403
+    )
+    request.refresh_from_db()
+    assert request.is_pending
+
+
+def test_a_parent_cannot_reach_the_admin(client, parent, make_request):
+    client.force_login(parent)
+    for url in [reverse("admin:index"), CHANGELIST, validate_url(make_request())]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def test_pending_requests_come_first_and_late_ones_are_marked(client, administrator, make_request):
+    make_request(first_name="Tranche", status=AccountRequest.Status.REFUSED, decided_by=administrator)
+    make_request(
+        first_name="Vieille", status=AccountRequest.Status.REFUSED, created_at=timezone.now() - timedelta(days=9)
+    )
+    make_request(first_name="Retard", created_at=timezone.now() - timedelta(hours=49))
+    make_request(first_name="Recent")
+    client.force_login(administrator)
+    page = unescape(client.get(CHANGELIST).content.decode())
+    assert page.index("Retard") < page.index("Recent") < page.index("Tranche") < page.index("Vieille")
+    assert page.count("plus de 48 h") == 1
+    overdue = unescape(client.get(CHANGELIST + "?age=overdue").content.decode())
+    assert "Retard" in overdue and "Recent" not in overdue
+
+
+def test_search_finds_requests_by_email(client, administrator, make_request):
+    make_request(first_name="Trouve", email="cherche@example.com")
+    make_request(first_name="Autre", email="autre@example.com")
+    client.force_login(administrator)
+    page = client.get(CHANGELIST + "?q=cherche").content.decode()
+    assert "Trouve" in page and "Autre" not in page
+
+
+def test_validating_with_a_pupil_of_another_school_changes_nothing(client, administrator, make_request):
+    from canteen.models import Establishment, Pupil
+
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="a@b.fr", beneficiary="x", address="y"
+    )
+    stranger = Pupil.objects.create(establishment=other, last_name="Martin", first_name="Léa", card_number="1")
+    request = make_request()
+    client.force_login(administrator)
+    response = client.post(validate_url(request), {"pupil": stranger.pk})
+    assert "Cet élève n&#x27;appartient pas à l&#x27;établissement de la demande." in response.content.decode()
+    request.refresh_from_db()
+    assert request.is_pending
+
+
+def test_an_administrator_validates_a_sure_match_in_two_clicks(
+    client, administrator, lea, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = make_request(card_digits="10001")
+    client.force_login(administrator)
+    # Click 1: "Valider" on the request's row.
+    assert validate_url(request) in client.get(CHANGELIST).content.decode()
+    page = unescape(client.get(validate_url(request)).content.decode())
+    assert "Confirmer : rattacher Léa Martin" in page
+    # Click 2: the confirmation button, which posts the suggested pupil.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(validate_url(request), {"pupil": lea.pk})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == AccountRequest.Status.APPROVED
+    assert request.decided_by == administrator and request.pupil == lea
+    assert User.objects.get(email=request.email).pupils.get() == lea
+    assert len(mailoutbox) == 1
+
+
+def test_validating_an_already_decided_request_changes_nothing(client, administrator, lea, make_request):
+    request = make_request(status=AccountRequest.Status.REFUSED)
+    client.force_login(administrator)
+    response = client.post(validate_url(request), {"pupil": lea.pk})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == AccountRequest.Status.REFUSED and request.pupil is None
+
+
+def test_refusing_needs_a_reason(client, administrator, make_request, mailoutbox):
+    request = make_request()
+    client.force_login(administrator)
+    url = reverse("admin:accounts_accountrequest_refuse", args=[request.pk])
+    response = client.post(url, {"reason": ""})
+    assert "Indiquez le motif du refus" in unescape(response.content.decode())
+    request.refresh_from_db()
+    assert request.is_pending and mailoutbox == []
+
+
+def test_refusing_with_a_reason_records_it(
+    client, administrator, make_request, django_capture_on_commit_callbacks, mailoutbox
+):
+    request = make_request()
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:accounts_accountrequest_refuse", args=[request.pk]), {"reason": "Inconnu ici."})
+    request.refresh_from_db()
+    assert request.status == AccountRequest.Status.REFUSED and request.refusal_reason == "Inconnu ici."
+    assert request.decided_by == administrator
+    assert "Inconnu ici." in mailoutbox[0].body
+
+
+def test_bulk_validation_validates_only_unique_sure_matches(
+    client, administrator, school, lea, hugo, make_request, django_capture_on_commit_callbacks
+):
+    from canteen.models import Pupil
+
+    Pupil.objects.create(establishment=school, last_name="Petit", first_name="Jade", card_number="40001")
+    Pupil.objects.create(establishment=school, last_name="Petit", first_name="Jade", card_number="40002")
+    sure = [make_request(), make_request(first_name="Hugo")]
+    unsure = [make_request(last_name="Petit", first_name="Jade"), make_request(last_name="Inconnu", first_name="X")]
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [r.pk for r in sure + unsure]})
+    statuses = {r.pk: AccountRequest.objects.get(pk=r.pk).status for r in sure + unsure}
+    assert [statuses[r.pk] for r in sure] == [AccountRequest.Status.APPROVED] * 2
+    assert [statuses[r.pk] for r in unsure] == [AccountRequest.Status.PENDING] * 2
+    assert set(User.objects.get(email="nouveau.parent@example.com").pupils.all()) == {lea, hugo}
+
+
+def test_bulk_refusal_asks_for_the_reason_then_refuses(
+    client, administrator, make_request, django_capture_on_commit_callbacks, mailoutbox
+):
+    requests = [make_request(first_name="Un"), make_request(first_name="Deux")]
+    ids = [r.pk for r in requests]
+    client.force_login(administrator)
+    page = client.post(CHANGELIST, {"action": "refuse_selected", ACTION_CHECKBOX_NAME: ids})
+    assert page.status_code == 200 and "Motif du refus" in page.content.decode()
+    assert AccountRequest.objects.filter(status=AccountRequest.Status.PENDING).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            CHANGELIST,
+            {"action": "refuse_selected", ACTION_CHECKBOX_NAME: ids, "apply": "1", "reason": "Demandes en double."},
+        )
+    assert (
+        AccountRequest.objects.filter(
+            status=AccountRequest.Status.REFUSED, refusal_reason="Demandes en double.", decided_by=administrator
+        ).count()
+        == 2
+    )
+    assert len(mailoutbox) == 2
+
+
+def test_staff_can_resend_the_activation_email(
+    client, administrator, lea, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = make_request()
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(validate_url(request), {"pupil": lea.pk})
+    change = unescape(client.get(reverse("admin:accounts_accountrequest_change", args=[request.pk])).content.decode())
+    assert "Renvoyer l'email d'activation" in change
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:accounts_accountrequest_resend", args=[request.pk]))
+    assert len(mailoutbox) == 2 and "Créer mon mot de passe" in mailoutbox[1].body
+
+
+def test_the_change_page_shows_the_suggested_pupils(client, administrator, lea, make_request):
+    request = make_request()
+    client.force_login(administrator)
+    page = client.get(reverse("admin:accounts_accountrequest_change", args=[request.pk])).content.decode()
+    assert "Léa Martin (carte 10001)" in page
+    assert validate_url(request) in page
+
+
+def test_the_pupil_autocomplete_answers_administration_staff(client, administrator, lea, make_request):
+    client.force_login(administrator)
+    query = "?app_label=accounts&model_name=accountrequest&field_name=pupil&term=mart"
+    response = client.get(reverse("admin:autocomplete") + query)
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin"]
