@@ -81,7 +81,10 @@ def _move_balance(pupil_id: int, amount: Decimal) -> tuple[int, Decimal]:
     on one wallet queue up: no lost update, and the new balance read here is the one the
     entry records.
     """
-    sql = f"UPDATE {Wallet._meta.db_table} SET balance = balance + %s, updated_at = %s WHERE pupil_id = %s RETURNING id, balance"
+    sql = (
+        f"UPDATE {Wallet._meta.db_table} SET balance = balance + %s, updated_at = %s "
+        "WHERE pupil_id = %s RETURNING id, balance"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [amount, timezone.now(), pupil_id])
         row = cursor.fetchone()

@@ -26,4 +26,4 @@ def test_demo_parent_logs_in_and_sees_the_home_page(page):
     log_in_as_demo_parent(page)
     assert page.get_by_role("heading", name="Léa Martin").is_visible()
     assert page.get_by_role("heading", name="Hugo Martin").is_visible()
-    assert page.get_by_role("link", name="Comptes").is_visible()
+    assert page.get_by_role("link", name="Comptes", exact=True).is_visible()
