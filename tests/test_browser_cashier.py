@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from billing.ledger import wallets_out_of_balance
 from billing.models import LedgerEntry
+from canteen.models import Pupil
 
 from .test_browser_journey import log_in_as_demo_parent
 
@@ -33,7 +35,7 @@ def test_cashier_splits_a_cheque_between_lea_and_hugo_and_the_parent_sees_both_p
     page.goto("/admin/billing/deskpayment/add/")
     # The fields a cashier fills: payer, number, bank, amount, then one pupil and one amount per child.
     page.locator("#id_payer_name").fill("Camille Martin")
-    page.locator("#id_cheque_number").fill("1234567")
+    page.locator("#id_cheque_number").fill("7654321")
     page.locator("#id_bank").fill("Crédit Agricole")
     page.locator("#id_amount").fill("50.00")
     pick_pupil(page, 0, "Martin", "Léa Martin")
@@ -44,17 +46,22 @@ def test_cashier_splits_a_cheque_between_lea_and_hugo_and_the_parent_sees_both_p
     page.wait_for_url("**/admin/billing/deskpayment/")
     assert page.locator(".messagelist .success").is_visible()
 
-    page.goto("/admin/billing/ledgerentry/?q=1234567")
+    page.goto("/admin/billing/ledgerentry/?q=7654321")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
     assert rows.filter(has_text="Léa Martin").filter(has_text="30,00").count() == 1
     assert rows.filter(has_text="Hugo Martin").filter(has_text="20,00").count() == 1
-    assert LedgerEntry.objects.filter(label="Chèque n° 1234567").count() == 2
+    assert LedgerEntry.objects.filter(label="Chèque n° 7654321").count() == 2
     assert list(wallets_out_of_balance()) == []
 
     page.context.clear_cookies()
     log_in_as_demo_parent(page)
     lea_card = page.locator("section", has=page.get_by_role("heading", name="Léa Martin"))
     hugo_card = page.locator("section", has=page.get_by_role("heading", name="Hugo Martin"))
-    assert "30,00" in lea_card.inner_text()
+    assert "48,40" in lea_card.inner_text()  # 18,40 € of demo history + 30,00 €
     assert "20,00" in hugo_card.inner_text()
+    for first_name, amount in [("Léa", "+30,00"), ("Hugo", "+20,00")]:
+        pupil = Pupil.objects.get(first_name=first_name, last_name="Martin")
+        page.goto(reverse("billing:history", args=[pupil.pk]))
+        row = page.locator("tbody tr", has_text="Chèque n° 7654321")
+        assert row.count() == 1 and amount in row.inner_text()

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import User
 from billing.ledger import wallets_out_of_balance
@@ -33,7 +34,7 @@ def balance_of(first_name: str) -> D:
 
 def credit_hugo(page, amount: str):
     log_in_as_demo_parent(page)
-    page.get_by_role("link", name="Comptes").click()
+    page.get_by_role("link", name="Comptes", exact=True).click()
     hugo = page.locator("section", has=page.get_by_role("heading", name="Hugo Martin"))
     hugo.get_by_label("Montant à créditer").fill(amount)
     assert hugo.locator(".to-pay").inner_text() == "20,00\u00a0€"
@@ -44,7 +45,9 @@ def test_a_cancelled_payment_credits_nothing(page, demo_parent):
     credit_hugo(page, "20")
     page.get_by_role("button", name="J'annule mon paiement").click()
     assert page.get_by_text("Paiement annulé").is_visible()
-    assert balance_of("Hugo") == D("0.00") and not LedgerEntry.objects.exists()
+    assert balance_of("Hugo") == D("0.00")
+    assert not LedgerEntry.objects.filter(wallet__pupil__first_name="Hugo").exists()
+    assert not LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment__isnull=False).exists()
 
 
 def test_the_demo_parent_credits_hugo_twenty_euros(page, demo_parent):
@@ -58,12 +61,16 @@ def test_the_demo_parent_credits_hugo_twenty_euros(page, demo_parent):
     page.goto("/paiements/")
     page.get_by_role("link", name="Reçu n°").click()
     assert "+20,00" in page.locator("main").inner_text()
+    hugo_pupil = Wallet.objects.get(pupil__first_name="Hugo").pupil
+    page.goto(reverse("billing:history", args=[hugo_pupil.pk]))
+    row = page.locator("tbody tr", has_text="Paiement en ligne")
+    assert row.count() == 1 and "+20,00" in row.inner_text()
     assert list(wallets_out_of_balance()) == []
 
 
 def test_one_payment_for_two_children(page, demo_parent):
     log_in_as_demo_parent(page)
-    page.get_by_role("link", name="Comptes").click()
+    page.get_by_role("link", name="Comptes", exact=True).click()
     page.get_by_role("link", name="Créditer plusieurs enfants en un seul paiement").click()
     page.get_by_label("Montant à créditer pour Léa").fill("35")
     page.get_by_label("Montant à créditer pour Hugo").fill("20,50")
@@ -71,9 +78,9 @@ def test_one_payment_for_two_children(page, demo_parent):
     page.get_by_role("button", name="PROCÉDER AU PAIEMENT").click()
     page.get_by_role("button", name="JE VALIDE mon paiement").click()
     assert page.get_by_text("Paiement accepté").is_visible()
-    assert (balance_of("Léa"), balance_of("Hugo")) == (D("35.00"), D("20.50"))
+    assert (balance_of("Léa"), balance_of("Hugo")) == (D("18.40") + D("35.00"), D("20.50"))
     assert Payment.objects.get().allocations.count() == 2
-    assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT).count() == 2
+    assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment=Payment.objects.get()).count() == 2
 
 
 def test_stripe_checkout_end_to_end_credits_once(page, live_server, settings):
@@ -91,5 +98,5 @@ def test_stripe_checkout_end_to_end_credits_once(page, live_server, settings):
     assert [status for _kind, status in fake.deliveries] == [200] * 4
     payment = Payment.objects.get()
     assert (payment.provider, payment.status) == ("stripe", PaymentStatus.PAID)
-    assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT).count() == 1
+    assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment=payment).count() == 1
     assert balance_of("Hugo") == D("20.00")
