@@ -5,6 +5,7 @@
 - ``administrator``: staff in the "Administration" group (account requests, pupils).
 - ``cashier``: staff in the "Caisse" group (money).
 """
+
 from __future__ import annotations
 
 import datetime

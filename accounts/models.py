@@ -102,7 +102,9 @@ class AccountRequest(models.Model):
         REFUSED = "refused", _("Refusée")
 
     establishment = models.ForeignKey(
-        "canteen.Establishment", on_delete=models.CASCADE, related_name="account_requests",
+        "canteen.Establishment",
+        on_delete=models.CASCADE,
+        related_name="account_requests",
         verbose_name=_("établissement"),
     )
     card_digits = models.CharField(_("5 derniers chiffres de la carte"), max_length=5, blank=True)
@@ -113,11 +115,19 @@ class AccountRequest(models.Model):
     created_at = models.DateTimeField(_("reçue le"), default=timezone.now, db_index=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     pupil = models.ForeignKey(
-        "canteen.Pupil", on_delete=models.SET_NULL, null=True, blank=True, related_name="account_requests",
+        "canteen.Pupil",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_requests",
         verbose_name=_("élève rattaché"),
     )
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_requests",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_requests",
         verbose_name=_("compte du parent"),
     )
     decided_by = models.ForeignKey(

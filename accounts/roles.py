@@ -4,6 +4,7 @@ Staff powers come only from these groups: "Administration" runs account
 requests, pupils and tariffs; "Caisse" records money. The groups are kept in
 step with this table after every ``migrate``.
 """
+
 from __future__ import annotations
 
 ADMINISTRATION = "Administration"

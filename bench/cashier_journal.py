@@ -7,6 +7,7 @@ Run against a scratch PostgreSQL database (it writes rows there, never use produ
 Fills ``N`` entries spread over 200 school days (95 % meals, like a real year), then prints how
 long one day's journal, a month's journal and the negative-balance page's query take.
 """
+
 from __future__ import annotations
 
 import datetime

@@ -6,6 +6,7 @@ posted to gunicorn over PostgreSQL. Prints events/s and checks credits == distin
 
 The database is dropped and created again: give it one of its own. Traffic goes to 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,13 +63,18 @@ def prepare(sessions: int) -> list[dict]:
     events = []
     for number in range(sessions):
         payment = Payment.objects.create(
-            method=PaymentMethod.ONLINE, status=PaymentStatus.PENDING, amount=Decimal("20.00"), user=parent,
+            method=PaymentMethod.ONLINE,
+            status=PaymentStatus.PENDING,
+            amount=Decimal("20.00"),
+            user=parent,
             provider="stripe",
         )
         PaymentAllocation.objects.create(payment=payment, pupil=children[number % 2], amount=Decimal("20.00"))
         payment.provider_id = f"cs_bench_{payment.pk:08d}"
         payment.save(update_fields=["provider_id"])
-        events.append(event("checkout.session.completed", session_object(payment), event_id=f"evt_bench_{payment.pk:08d}"))
+        events.append(
+            event("checkout.session.completed", session_object(payment), event_id=f"evt_bench_{payment.pk:08d}")
+        )
     return events
 
 
@@ -80,7 +86,12 @@ def post_all(port: int, bodies: list[str], clients: int) -> list[int]:
         statuses = []
         for body in chunk:
             header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
-            connection.request("POST", "/billing/stripe/webhook/", body, {"Content-Type": "application/json", "Stripe-Signature": header})
+            connection.request(
+                "POST",
+                "/billing/stripe/webhook/",
+                body,
+                {"Content-Type": "application/json", "Stripe-Signature": header},
+            )
             response = connection.getresponse()
             response.read()
             statuses.append(response.status)
@@ -113,7 +124,12 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/openself_bench5")
-    env = {**os.environ, "DATABASE_URL": url, "STRIPE_WEBHOOK_SECRET": SECRET, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "STRIPE_WEBHOOK_SECRET": SECRET,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     recreate_database(url)
@@ -122,12 +138,30 @@ def main() -> None:
     random.Random(5).shuffle(bodies)
 
     # Production-like web processes: DEBUG off (no query log kept in memory), plain HTTP on loopback.
-    production = {"DEBUG": "0", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1",
-                  "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env={**env, **production}, stdout=subprocess.DEVNULL, stderr=open(ROOT / "bench" / "webhook_bench.log", "w"),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, **production},
+        stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "bench" / "webhook_bench.log", "w"),
     )
     try:
         wait_until_up(args.port, time.monotonic() + 30)
@@ -146,7 +180,9 @@ def main() -> None:
     print(f"clients / workers:  {args.clients} / {args.workers} gunicorn sync workers")
     print(f"answers:            {dict(sorted({s: statuses.count(s) for s in set(statuses)}.items()))}")
     print(f"throughput:         {len(bodies) / elapsed:.0f} events/s ({elapsed:.2f} s)")
-    print(f"credits:            {credits} (distinct sessions: {args.sessions}, events stored: {StripeEvent.objects.count()})")
+    print(
+        f"credits:            {credits} (distinct sessions: {args.sessions}, events stored: {StripeEvent.objects.count()})"
+    )
     balanced = not list(wallets_out_of_balance())
     print(f"ledger invariant:   {'holds' if balanced else 'BROKEN'}")
     if credits != args.sessions or not balanced:

@@ -1,5 +1,4 @@
-from django.contrib import admin
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import LedgerEntry, Payment, PaymentAllocation, StripeEvent, Till, Wallet

@@ -45,8 +45,9 @@ class DeskPaymentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("token") and OfflinePayment.objects.filter(form_token=data["token"]).exists():
-            raise forms.ValidationError(_("Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois."),
-                                        code="sent_twice")
+            raise forms.ValidationError(
+                _("Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois."), code="sent_twice"
+            )
         for name in ("payer_name", "cheque_number", "bank"):
             data[name] = " ".join((data.get(name) or "").split())
         if data.get("method") != PaymentMethod.CHEQUE:

@@ -1,4 +1,5 @@
-"""How much a parent may credit: the minimum per child, the maximum, meals covered."""
+"""How much a parent may credit: the minimum per child and the maximum."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,13 +9,6 @@ from django.conf import settings
 from canteen.models import Pupil
 
 ZERO = Decimal("0.00")
-
-
-def meals_covered(balance: Decimal, price: Decimal | None) -> int:
-    """How many meals at ``price`` the balance pays for (0 when overdrawn or without a tariff)."""
-    if not price or balance <= 0:
-        return 0
-    return int(balance // price)
 
 
 def minimum_credit(pupil: Pupil) -> Decimal:

@@ -1,4 +1,5 @@
 """The top-up forms of "Situation de mes comptes": one child, or several children at once."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation

@@ -2,6 +2,7 @@
 
 Every query starts from ``request.user``: a parent sees and pays only for their own children.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -12,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .credit import ZERO, maximum_credit, meals_covered, minimum_credit
+from .credit import ZERO, maximum_credit, minimum_credit
 from .forms import CreditForm, FamilyCreditForm
+from .meals import meals_covered
 from .models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
 from .providers import PaymentError, get_provider
 from .providers.demo import demo_enabled
@@ -67,7 +69,7 @@ def start_payment(request, allocations: list[tuple]):
 @login_required
 @require_http_methods(["GET", "POST"])
 def accounts(request):
-    """"SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
+    """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
     children = request.user.pupils.select_related("establishment").order_by("first_name")
     bound = None
     if request.method == "POST":
@@ -81,7 +83,9 @@ def accounts(request):
     for pupil in children:
         situation = child_situation(pupil)
         form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
-        situation["form"] = bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
+        situation["form"] = (
+            bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
+        )
         situations.append(situation)
     foreign_child = bound is not None and bound.has_error("pupil")
     if foreign_child:
@@ -148,7 +152,10 @@ def demo_pay(request, pk: int):
     if payment.provider != "demo":
         raise Http404
     if payment.status not in (PaymentStatus.CREATED, PaymentStatus.PENDING):  # already paid or cancelled
-        return redirect("billing:payment_cancel" if payment.status == PaymentStatus.CANCELED else "billing:payment_return", pk=payment.pk)
+        return redirect(
+            "billing:payment_cancel" if payment.status == PaymentStatus.CANCELED else "billing:payment_return",
+            pk=payment.pk,
+        )
     if request.method == "POST":
         if "validate" in request.POST:
             payment.mark_paid()
@@ -170,4 +177,3 @@ def receipt(request, pk: int):
     if not payment.is_paid:
         raise Http404
     return render(request, "billing/receipt.html", receipt_context(payment))
-

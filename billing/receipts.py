@@ -1,4 +1,5 @@
 """Receipts of online payments: the printable page and the email sent on success."""
+
 from __future__ import annotations
 
 from portal.emails import queue_email

@@ -1,4 +1,5 @@
 """Stripe's notifications: verified, stored by event id (a replay is a no-op), then applied."""
+
 from __future__ import annotations
 
 import json

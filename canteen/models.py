@@ -2,6 +2,7 @@
 
 This app knows nothing of money movements (see ``billing``).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -111,7 +112,9 @@ class Pupil(models.Model):
         verbose_name_plural = _("élèves")
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["establishment", "card_number"], name="pupil_card_unique_per_establishment"),
+            models.UniqueConstraint(
+                fields=["establishment", "card_number"], name="pupil_card_unique_per_establishment"
+            ),
         ]
         indexes = [models.Index(Lower("last_name"), Lower("first_name"), name="pupil_name_ci_idx")]
 

@@ -1,4 +1,5 @@
 """The Celery app. The broker comes from CELERY_BROKER_URL; without it, tasks run eagerly."""
+
 import os
 
 from celery import Celery

@@ -3,6 +3,7 @@
 Each email ``name`` has three templates: ``emails/<name>-subject.txt``,
 ``emails/<name>-body.txt`` and ``emails/<name>-body.html``.
 """
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -25,8 +25,9 @@ class EstablishmentLoginForm(AuthenticationForm):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, never revealing whether an email has a login, sending through Celery."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         from django.db import transaction
         from django.template import loader
 
@@ -39,7 +40,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 
 class ContactForm(forms.Form):
-    """"Nous contacter": a message from a parent to the school."""
+    """ "Nous contacter": a message from a parent to the school."""
 
     subject = forms.CharField(label=_("Objet"), max_length=150)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))

@@ -4,6 +4,7 @@ With no environment at all, the *embedded default* runs: SQLite, Celery tasks
 executed eagerly, emails printed on the console, the demo payment provider and
 DEBUG on. Production sets every value below through the environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -156,9 +157,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

@@ -60,9 +60,7 @@ class EstablishmentLoginView(auth_views.LoginView):
 @login_required
 def home(request):
     """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
-    children = list(
-        request.user.pupils.select_related("establishment", "wallet").order_by("first_name", "last_name")
-    )
+    children = list(request.user.pupils.select_related("establishment", "wallet").order_by("first_name", "last_name"))
     prices = current_prices(children)
     for child in children:
         child.meals_covered = meals_covered(child.wallet.balance, prices[child.pk])
@@ -100,7 +98,7 @@ def readyz(request):
 
 @login_required
 def messages_page(request):
-    """"Nous contacter": the message goes by email to the school, replies go to the parent."""
+    """ "Nous contacter": the message goes by email to the school, replies go to the parent."""
     establishment = current_establishment(request)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and establishment is not None and form.is_valid():
@@ -122,9 +120,19 @@ def notifications(request):
     for child in request.user.pupils.select_related("wallet").order_by("first_name"):
         balance = child.wallet.balance
         if balance < 0:
-            alerts.append(("danger", _("Le solde de %(name)s est négatif : %(balance)s €.") % {
-                "name": child.first_name, "balance": number_format(balance, 2)}))
+            alerts.append(
+                (
+                    "danger",
+                    _("Le solde de %(name)s est négatif : %(balance)s €.")
+                    % {"name": child.first_name, "balance": number_format(balance, 2)},
+                )
+            )
         elif balance < LOW_BALANCE:
-            alerts.append(("warning", _("Le solde de %(name)s est bas : %(balance)s €.") % {
-                "name": child.first_name, "balance": number_format(balance, 2)}))
+            alerts.append(
+                (
+                    "warning",
+                    _("Le solde de %(name)s est bas : %(balance)s €.")
+                    % {"name": child.first_name, "balance": number_format(balance, 2)},
+                )
+            )
     return render(request, "portal/notifications.html", {"alerts": alerts})

@@ -1,4 +1,5 @@
 """Browser tests: Playwright drives Debian's Chromium (never a downloaded browser)."""
+
 from __future__ import annotations
 
 import os

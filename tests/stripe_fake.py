@@ -6,6 +6,7 @@ one: it creates and retrieves sessions under ``/v1/checkout/sessions`` (what
 webhooks to the portal twice and in the wrong order, then redirects to the
 success URL, as Stripe may.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """The parent's journey in a real browser; later issues extend it."""
+
 import pytest
 from django.core.management import call_command
 

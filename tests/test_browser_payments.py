@@ -1,5 +1,6 @@
 """Crediting in a real browser: the demo provider, a cancellation, a split payment, and Stripe Checkout
 end to end against a local fake of it."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D

@@ -5,6 +5,7 @@ cached balance in one transaction, the wallet row locked. The guards below
 stop every other path at the model level; on PostgreSQL a trigger also
 refuses any UPDATE or DELETE of ledger rows (migration 0002).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -35,12 +36,6 @@ class Wallet(models.Model):
     def __str__(self) -> str:
         return str(self.pupil)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_balance = instance.__dict__.get("balance")
-        return instance
-
     def save(self, *args, **kwargs) -> None:
         loaded = getattr(self, "_loaded_balance", Decimal("0.00"))
         if self.balance != loaded:
@@ -49,6 +44,12 @@ class Wallet(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Wallets are never deleted.")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_balance = instance.__dict__.get("balance")
+        return instance
 
 
 class EntryKind(models.TextChoices):

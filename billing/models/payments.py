@@ -5,6 +5,7 @@ provider's webhook and from the return page, whichever comes first: it locks
 the payment row, returns early when the payment is already paid, and books one
 ledger entry per pupil whose unique reference makes a second credit impossible.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
@@ -36,9 +37,7 @@ class PaymentStatus(models.TextChoices):
 
 class Payment(models.Model):
     method = models.CharField(_("moyen de paiement"), max_length=20, choices=PaymentMethod.choices)
-    status = models.CharField(
-        _("statut"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
-    )
+    status = models.CharField(_("statut"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
     amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     refunded_amount = models.DecimalField(
         _("montant remboursé"), max_digits=12, decimal_places=2, default=Decimal("0.00")
@@ -53,7 +52,9 @@ class Payment(models.Model):
     )
     payer_name = models.CharField(_("payeur"), max_length=200, blank=True)
     provider = models.CharField(_("prestataire"), max_length=20, blank=True)
-    provider_id = models.CharField(_("identifiant chez le prestataire"), max_length=255, null=True, blank=True, unique=True)
+    provider_id = models.CharField(
+        _("identifiant chez le prestataire"), max_length=255, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -145,7 +146,9 @@ class Payment(models.Model):
             if not payment.is_paid or difference <= 0:
                 return Decimal("0.00")
             allocations = list(payment.allocations.order_by("-amount", "pupil_id"))
-            for allocation, share in zip(allocations, split_pro_rata(difference, allocations, payment.amount)):
+            for allocation, share in zip(
+                allocations, split_pro_rata(difference, allocations, payment.amount), strict=True
+            ):
                 if share:
                     book(
                         allocation.pupil_id,

@@ -1,4 +1,5 @@
 """Online payment providers: Stripe Checkout in production, the demo page for the embedded default."""
+
 from __future__ import annotations
 
 from django.conf import settings

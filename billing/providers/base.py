@@ -5,6 +5,7 @@ return page, checks with the provider whether the payment went through. Its
 notifications (webhooks) are handled by its own view. Crediting is always
 ``Payment.mark_paid()``.
 """
+
 from __future__ import annotations
 
 from django.http import HttpRequest

@@ -1,4 +1,5 @@
 """The demo provider: a page of the portal that takes no money and asks for no card data."""
+
 from __future__ import annotations
 
 from django.conf import settings

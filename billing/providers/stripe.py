@@ -2,6 +2,7 @@
 
 Amounts are integer cents only here, at the boundary with Stripe.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -115,8 +116,13 @@ def fulfil_session(payment: Payment, session: dict) -> bool:
     if session.get("payment_status") != "paid":
         return False
     if session.get("amount_total") != to_cents(payment.amount) or session.get("currency") != "eur":
-        logger.error("Session %s of payment %s: amount %s %s does not match", session.get("id"), payment.pk,
-                     session.get("amount_total"), session.get("currency"))
+        logger.error(
+            "Session %s of payment %s: amount %s %s does not match",
+            session.get("id"),
+            payment.pk,
+            session.get("amount_total"),
+            session.get("currency"),
+        )
         return False
     return payment.mark_paid()
 
@@ -156,7 +162,11 @@ def handle_event(event: dict) -> str:
 
 def handle_refund(charge: dict) -> str:
     payment_id = str((charge.get("metadata") or {}).get("payment_id") or "")
-    payment = Payment.objects.filter(provider=StripeProvider.name, pk=int(payment_id)).first() if payment_id.isdigit() else None
+    payment = (
+        Payment.objects.filter(provider=StripeProvider.name, pk=int(payment_id)).first()
+        if payment_id.isdigit()
+        else None
+    )
     if payment is None:
         logger.warning("Refund of charge %s for no known payment", charge.get("id"))
         return "unknown payment"

@@ -1,4 +1,5 @@
 """A ``stripe.HTTPClient`` that never reaches the network: it records each call and answers from a script."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Payments as the pages create them, for the tests."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D

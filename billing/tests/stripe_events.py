@@ -1,4 +1,5 @@
 """Stripe objects and signed events for the tests, built from ``tests/fixtures/stripe/``."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """\"Situation de mes comptes\" and the family page: what a parent sees, and every bad amount refused."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -6,8 +7,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from billing.credit import meals_covered, minimum_credit
+from billing.credit import minimum_credit
 from billing.ledger import book
+from billing.meals import meals_covered
 from billing.models import EntryKind, Payment
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,10 @@ def test_the_minimum_is_the_larger_of_the_amount_and_the_meals(school, lea, hugo
 def test_the_page_shows_each_childs_price_minimum_balance_and_meals(logged_in, lea, hugo, chloe):
     book(lea, kind=EntryKind.CHEQUE, amount=D("18.40"), label="Chèque n° 1")
     page = logged_in.get(reverse("billing:accounts")).content.decode()
-    assert "Le prix d'un déjeuner est actuellement de 3,50\u00a0€. Le montant minimum à créditer est de 20,00\u00a0€." in page
+    assert (
+        "Le prix d'un déjeuner est actuellement de 3,50\u00a0€. Le montant minimum à créditer est de 20,00\u00a0€."
+        in page
+    )
     assert "18,40\u00a0€" in page and "Soit : 5 repas" in page
     assert "Montant à créditer" in page and "Montant à payer" in page and "PROCÉDER AU PAIEMENT" in page
     assert "Hugo" in page and "Chloé" not in page
@@ -82,10 +87,14 @@ def test_a_quick_choice_fills_the_amount_without_javascript(logged_in, lea):
 
 
 def test_the_family_page_applies_a_minimum_only_to_children_with_an_amount(logged_in, lea, hugo):
-    response = logged_in.post(reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "", "recalculate": ""})
+    response = logged_in.post(
+        reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "", "recalculate": ""}
+    )
     assert response.status_code == 200
     assert "20,00\u00a0€" in response.content.decode()
-    response = logged_in.post(reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "5", "pay": ""})
+    response = logged_in.post(
+        reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "5", "pay": ""}
+    )
     assert response.status_code == 400
     assert "Le montant minimum à créditer pour Hugo est de 20,00" in response.content.decode()
     assert not Payment.objects.exists()

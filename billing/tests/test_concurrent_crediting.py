@@ -1,4 +1,5 @@
 """On PostgreSQL: the return page and 8 webhook deliveries for one session, all at once, credit once."""
+
 from __future__ import annotations
 
 import threading

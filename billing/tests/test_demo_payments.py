@@ -1,4 +1,5 @@
 """The demo provider's journey, cancellation, the payments list and receipts."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D

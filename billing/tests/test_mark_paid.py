@@ -1,4 +1,5 @@
 """Crediting and refunding a payment: exactly once, split to the cent."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -76,6 +77,6 @@ def test_pro_rata_shares_add_up_exactly_and_stay_within_a_cent_of_the_proportion
         return
     shares = split_pro_rata(amount, [Allocation(p) for p in parts], whole)
     assert sum(shares) == amount
-    for part, share in zip(parts, shares):
+    for part, share in zip(parts, shares, strict=True):
         assert share <= part
         assert abs(share - amount * part / whole) < D("0.02")

@@ -1,4 +1,5 @@
 """Starting a Stripe Checkout session and fulfilling on the return page, with a fake HTTP client."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -49,7 +50,9 @@ def test_a_refused_session_shows_a_french_message_and_credits_nothing(client, pa
 def test_paying_for_two_children_sends_one_session_with_exact_parameters(client, parent, lea, hugo, fake_http):
     fake_http.answers.append((200, created_session()))
     client.force_login(parent)
-    response = client.post(reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "25,50", "pay": ""})
+    response = client.post(
+        reverse("billing:family"), {f"amount_{lea.pk}": "20", f"amount_{hugo.pk}": "25,50", "pay": ""}
+    )
     payment = Payment.objects.get()
     assert response.status_code == 302 and response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_created"
     (call,) = fake_http.calls
@@ -57,8 +60,10 @@ def test_paying_for_two_children_sends_one_session_with_exact_parameters(client,
     assert call["headers"]["Idempotency-Key"] == f"openself-payment-{payment.pk}"
     assert call["headers"]["Stripe-Version"] == API_VERSION
     params = call["params"]
-    lines = {params["line_items[0][price_data][product_data][name]"]: params["line_items[0][price_data][unit_amount]"],
-             params["line_items[1][price_data][product_data][name]"]: params["line_items[1][price_data][unit_amount]"]}
+    lines = {
+        params["line_items[0][price_data][product_data][name]"]: params["line_items[0][price_data][unit_amount]"],
+        params["line_items[1][price_data][product_data][name]"]: params["line_items[1][price_data][unit_amount]"],
+    }
     assert lines == {"Crédit du compte SELF de Hugo Martin": "2550", "Crédit du compte SELF de Léa Martin": "2000"}
     assert params["mode"] == "payment" and params["currency"] == "eur"
     assert params["line_items[0][price_data][currency]"] == "eur" and params["line_items[0][quantity]"] == "1"
@@ -66,10 +71,16 @@ def test_paying_for_two_children_sends_one_session_with_exact_parameters(client,
     assert params["metadata[payment_id]"] == params["payment_intent_data[metadata][payment_id]"] == str(payment.pk)
     assert params["payment_intent_data[description]"] == f"Commande n° {payment.order_number}"
     assert params["customer_email"] == parent.email and params["locale"] == "fr"
-    assert params["success_url"] == f"http://testserver/paiements/{payment.pk}/retour/?session_id={{CHECKOUT_SESSION_ID}}"
+    assert (
+        params["success_url"] == f"http://testserver/paiements/{payment.pk}/retour/?session_id={{CHECKOUT_SESSION_ID}}"
+    )
     assert params["cancel_url"] == f"http://testserver/paiements/{payment.pk}/annulation/"
     assert int(params["expires_at"]) - int(payment.created_at.timestamp()) == 31 * 60
-    assert (payment.provider, payment.provider_id, payment.status) == ("stripe", "cs_test_created", PaymentStatus.PENDING)
+    assert (payment.provider, payment.provider_id, payment.status) == (
+        "stripe",
+        "cs_test_created",
+        PaymentStatus.PENDING,
+    )
     assert not LedgerEntry.objects.exists()
 
 

@@ -1,4 +1,5 @@
 """The Stripe webhook: signatures, replays, disorder, refunds. After each, the ledger holds and credits are unique."""
+
 from __future__ import annotations
 
 import json
@@ -87,7 +88,11 @@ def test_a_paid_session_credits_the_child_once(client, payment, lea):
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID and payment.paid_at is not None
     entry = LedgerEntry.objects.get(kind=EntryKind.ONLINE_PAYMENT)
-    assert (entry.amount, entry.label, entry.reference) == (D("20.00"), "Paiement en ligne", f"payment:{payment.pk}:credit:{lea.pk}")
+    assert (entry.amount, entry.label, entry.reference) == (
+        D("20.00"),
+        "Paiement en ligne",
+        f"payment:{payment.pk}:credit:{lea.pk}",
+    )
     assert balance(lea) == D("20.00")
     assert_ledger_holds()
 
@@ -130,14 +135,18 @@ def test_a_failed_async_payment_credits_nothing(client, payment):
 
 
 def test_an_expired_session_cancels_an_unpaid_payment(client, payment):
-    post_event(client, event("checkout.session.expired", session_object(payment, payment_status="unpaid", status="expired")))
+    post_event(
+        client, event("checkout.session.expired", session_object(payment, payment_status="unpaid", status="expired"))
+    )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.CANCELED and credits() == 0
 
 
 def test_expired_after_completed_keeps_the_payment_paid(client, payment, lea):
     post_event(client, completed(payment))
-    post_event(client, event("checkout.session.expired", session_object(payment, payment_status="unpaid", status="expired")))
+    post_event(
+        client, event("checkout.session.expired", session_object(payment, payment_status="unpaid", status="expired"))
+    )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID
     assert credits() == 1 and balance(lea) == D("20.00")
@@ -168,7 +177,9 @@ def test_an_unknown_event_type_is_answered_and_ignored(client, payment):
 
 def test_a_full_refund_books_it_back_with_a_reason(client, payment, lea):
     post_event(client, completed(payment))
-    response = post_event(client, event("charge.refunded", charge_object(payment, refunded="20.00", reason="requested_by_customer")))
+    response = post_event(
+        client, event("charge.refunded", charge_object(payment, refunded="20.00", reason="requested_by_customer"))
+    )
     assert response.status_code == 200
     refund = LedgerEntry.objects.get(kind=EntryKind.REFUND)
     assert refund.amount == D("-20.00") and refund.note == "Remboursement à la demande du responsable légal"

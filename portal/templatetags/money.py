@@ -1,4 +1,5 @@
 """French money formatting: 18,40 € and the signed amounts of the history (-3,50, +20,00)."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """One task through the real broker, executed by a worker this test starts."""
+
 import time
 
 import pytest

@@ -32,7 +32,9 @@ def test_demo_data_gives_lea_a_history_from_the_till_and_leaves_hugo_empty():
     call_command("demo_data")
     lea = Pupil.objects.get(first_name="Léa")
     assert Wallet.objects.get(pupil=lea).balance == D("18.40")
-    assert LedgerEntry.objects.filter(wallet__pupil=lea, kind=EntryKind.MEAL, reference__startswith="till:").count() == 10
+    assert (
+        LedgerEntry.objects.filter(wallet__pupil=lea, kind=EntryKind.MEAL, reference__startswith="till:").count() == 10
+    )
     assert Wallet.objects.get(pupil__first_name="Hugo").balance == D("0.00")
     assert not LedgerEntry.objects.filter(wallet__pupil__first_name="Hugo").exists()
     assert list(wallets_out_of_balance()) == []

@@ -1,4 +1,5 @@
 """The settings module in fresh processes: what runs with no environment, what production refuses."""
+
 import os
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """Create the demo school, its tariffs and pupils, a parent and staff logins. Safe to run again."""
+
 from __future__ import annotations
 
 import datetime
@@ -119,10 +120,22 @@ class Command(BaseCommand):
         def at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
             return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=local)
 
-        book(lea, kind=EntryKind.CHEQUE, amount=Decimal("33.40"), label="Chèque n° 1234567",
-             reference="demo:lea:cheque-1234567", occurred_at=at(days[0] - datetime.timedelta(days=3), 9, 5))
-        book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=Decimal("20.00"), label="Paiement en ligne",
-             reference="demo:lea:online-1", occurred_at=at(days[4], 19, 42))
+        book(
+            lea,
+            kind=EntryKind.CHEQUE,
+            amount=Decimal("33.40"),
+            label="Chèque n° 1234567",
+            reference="demo:lea:cheque-1234567",
+            occurred_at=at(days[0] - datetime.timedelta(days=3), 9, 5),
+        )
+        book(
+            lea,
+            kind=EntryKind.ONLINE_PAYMENT,
+            amount=Decimal("20.00"),
+            label="Paiement en ligne",
+            reference="demo:lea:online-1",
+            occurred_at=at(days[4], 19, 42),
+        )
         passages = [
             {"card": lea.card_number, "at": at(day, 12, 10 + 3 * n).isoformat(), "ref": f"demo-lea-{n:04d}"}
             for n, day in enumerate(days, start=1)
