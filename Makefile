@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint messages bench
+.PHONY: run test lint messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

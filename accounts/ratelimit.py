@@ -5,13 +5,15 @@ Twenty lines do what the form needs; a library would bring decorators and settin
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    """The visitor's address. In production the portal sits behind one load balancer, which appends
-    the address it saw to X-Forwarded-For: the last entry is the one a client cannot forge."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    """The visitor's address. Behind one load balancer (TRUST_X_FORWARDED_FOR), the balancer appends the
+    address it saw to X-Forwarded-For: the last entry is the one a client cannot forge. Without one,
+    the header is the client's own words and is ignored."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
     if forwarded:
         return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "unknown")

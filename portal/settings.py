@@ -44,6 +44,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+# Behind exactly one load balancer that appends the client's address to X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
 # The public address of the portal, used in emails sent from Celery tasks (no request there).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -146,10 +146,21 @@ def test_the_terms_page_shows_the_establishment_terms(client, school):
     assert "Conditions" in page and school.terms in page
 
 
-def test_the_rate_limit_counts_per_client_address_behind_the_load_balancer(client, school):
+def test_the_rate_limit_counts_per_client_address_behind_the_load_balancer(client, school, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
     for n in range(REQUESTS_PER_HOUR + 1):
         send(client, school, first_name=f"Enfant{n}", address="1.2.3.4, 10.0.0.1")
     assert send(client, school, first_name="Bloque", address="10.0.0.1").status_code == 429
     response = send(client, school, first_name="Autre", address="10.0.0.2")
     assert response.status_code == 302
     assert AccountRequest.objects.filter(first_name="Autre").exists()
+
+
+def test_the_rate_limit_ignores_a_forged_forwarded_header_without_a_trusted_proxy(rf, settings):
+    from accounts.ratelimit import client_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="198.51.100.7")
+    settings.TRUST_X_FORWARDED_FOR = False
+    assert client_address(request) == "198.51.100.7"
+    settings.TRUST_X_FORWARDED_FOR = True
+    assert client_address(request) == "203.0.113.9"
