@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from portal.management.commands.demo_data import SCHOOL_CODE, STAFF
 
@@ -22,7 +23,7 @@ def test_a_request_validated_in_the_admin_gives_the_parent_a_login_to_the_child(
     # The parent asks for an account, typing the child's name without its accent.
     page.goto(f"/e/{SCHOOL_CODE}/")
     page.get_by_role("link", name="CRÉER UN COMPTE").click()
-    assert page.get_by_text("N° de la carte Self ou identifiant biométrie (5 derniers chiffres)").is_visible()
+    expect(page.get_by_text("N° de la carte Self ou identifiant biométrie (5 derniers chiffres)")).to_be_visible()
     page.locator("#id_card_digits").fill("10009")
     page.locator("#id_last_name").fill("LEFEVRE")
     page.locator("#id_first_name").fill("manon")
@@ -30,8 +31,7 @@ def test_a_request_validated_in_the_admin_gives_the_parent_a_login_to_the_child(
     page.locator("#id_email_again").fill(PARENT_EMAIL)
     page.get_by_label("J'accepte les conditions d'utilisation").check()
     page.get_by_role("button", name="ENVOYER").click()
-    assert page.get_by_text("dans un délai de 48h").is_visible()
-
+    expect(page.get_by_text("dans un délai de 48h")).to_be_visible()
     # The school validates it in the admin: two clicks from the list.
     staff_email, staff_password, _group = STAFF[0]
     page.goto("/admin/accounts/accountrequest/")
@@ -40,8 +40,7 @@ def test_a_request_validated_in_the_admin_gives_the_parent_a_login_to_the_child(
     page.locator("input[type=submit]").click()
     page.get_by_role("link", name="Valider", exact=True).click()  # click 1
     page.get_by_role("button", name="Confirmer : rattacher Manon Lefèvre").click()  # click 2
-    assert page.get_by_text("Demande validée").is_visible()
-
+    expect(page.get_by_text("Demande validée")).to_be_visible()
     # The parent opens the emailed link in a browser of their own and chooses a password.
     page.context.clear_cookies()
     [email] = [m for m in mail.outbox if PARENT_EMAIL in m.to]
@@ -51,4 +50,4 @@ def test_a_request_validated_in_the_admin_gives_the_parent_a_login_to_the_child(
     page.locator("#id_new_password2").fill(NEW_PASSWORD)
     page.get_by_role("button", name="ENREGISTRER").click()
     page.wait_for_url("**/accueil/")
-    assert page.get_by_role("heading", name="Manon Lefèvre").is_visible()
+    expect(page.get_by_role("heading", name="Manon Lefèvre")).to_be_visible()

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from billing.ledger import wallets_out_of_balance
 from billing.models import LedgerEntry
@@ -44,8 +45,7 @@ def test_cashier_splits_a_cheque_between_lea_and_hugo_and_the_parent_sees_both_p
     page.locator("#id_allocations-1-amount").fill("20.00")
     page.locator("input[name=_save]").click()
     page.wait_for_url("**/admin/billing/deskpayment/")
-    assert page.locator(".messagelist .success").is_visible()
-
+    expect(page.locator(".messagelist .success")).to_be_visible()
     page.goto("/admin/billing/ledgerentry/?q=7654321")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2

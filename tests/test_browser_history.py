@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.test_browser_journey import log_in_as_demo_parent
 
@@ -15,15 +16,15 @@ def test_demo_parent_sees_the_balance_meals_covered_and_the_till_meals_in_the_hi
     log_in_as_demo_parent(page)
     lea = page.get_by_role("region", name="Léa Martin")
     assert lea.locator(".balance").inner_text().replace("\u00a0", " ") == "18,40 €"
-    assert lea.get_by_text("Soit : 5 repas").is_visible()
+    expect(lea.get_by_text("Soit : 5 repas")).to_be_visible()
     page.get_by_role("link", name="Historique des opérations — Léa").click()
     page.wait_for_url("**/historique/")
-    assert page.get_by_role("heading", name="Historique des opérations").is_visible()
+    expect(page.get_by_role("heading", name="Historique des opérations")).to_be_visible()
     rows = page.locator("tbody tr")
     assert rows.count() == 12
     first = rows.first.locator("td").all_inner_texts()
     assert first[1:] == ["Self", "-3,50"]
     assert re.fullmatch(r"\d\d/\d\d/20\d\d - 12:\d\d", first[0])  # lunch, in the school's local time
-    assert page.get_by_role("cell", name="Chèque n° 1234567").is_visible()
-    assert page.get_by_role("cell", name="+20,00").is_visible()
-    assert page.get_by_text("Cet historique est complet").is_visible()
+    expect(page.get_by_role("cell", name="Chèque n° 1234567")).to_be_visible()
+    expect(page.get_by_role("cell", name="+20,00")).to_be_visible()
+    expect(page.get_by_text("Cet historique est complet")).to_be_visible()

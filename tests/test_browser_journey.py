@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from portal.management.commands.demo_data import PARENT_EMAIL, PARENT_PASSWORD, SCHOOL_CODE
 
@@ -23,8 +24,8 @@ def test_demo_parent_logs_in_and_sees_the_home_page(page):
     page.get_by_label("Identifiant").fill(PARENT_EMAIL)
     page.get_by_label("Mot de passe").fill("pas-le-bon")
     page.get_by_role("button", name="CONNEXION").click()
-    assert page.get_by_text("Nom d'utilisateur ou mot de passe incorrect.").is_visible()
+    expect(page.get_by_text("Nom d'utilisateur ou mot de passe incorrect.")).to_be_visible()
     log_in_as_demo_parent(page)
-    assert page.get_by_role("heading", name="Léa Martin").is_visible()
-    assert page.get_by_role("heading", name="Hugo Martin").is_visible()
-    assert page.get_by_role("link", name="Comptes", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Léa Martin")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hugo Martin")).to_be_visible()
+    expect(page.get_by_role("link", name="Comptes", exact=True)).to_be_visible()

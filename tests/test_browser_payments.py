@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.models import User
 from billing.ledger import wallets_out_of_balance
@@ -45,7 +46,7 @@ def credit_hugo(page, amount: str):
 def test_a_cancelled_payment_credits_nothing(page, demo_parent):
     credit_hugo(page, "20")
     page.get_by_role("button", name="J'annule mon paiement").click()
-    assert page.get_by_text("Paiement annulé").is_visible()
+    expect(page.get_by_text("Paiement annulé")).to_be_visible()
     assert balance_of("Hugo") == D("0.00")
     assert not LedgerEntry.objects.filter(wallet__pupil__first_name="Hugo").exists()
     assert not LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment__isnull=False).exists()
@@ -53,9 +54,9 @@ def test_a_cancelled_payment_credits_nothing(page, demo_parent):
 
 def test_the_demo_parent_credits_hugo_twenty_euros(page, demo_parent):
     credit_hugo(page, "20")
-    assert page.get_by_text("Démonstration — aucun paiement réel").is_visible()
+    expect(page.get_by_text("Démonstration — aucun paiement réel")).to_be_visible()
     page.get_by_role("button", name="JE VALIDE mon paiement").click()
-    assert page.get_by_text("Paiement accepté").is_visible()
+    expect(page.get_by_text("Paiement accepté")).to_be_visible()
     page.get_by_role("link", name="Situation de mes comptes").click()
     hugo = page.locator("section", has=page.get_by_role("heading", name="Hugo Martin"))
     assert "Solde 20,00\u00a0€" in hugo.inner_text()
@@ -78,7 +79,7 @@ def test_one_payment_for_two_children(page, demo_parent):
     assert page.locator(".to-pay").inner_text() == "55,50\u00a0€"
     page.get_by_role("button", name="PROCÉDER AU PAIEMENT").click()
     page.get_by_role("button", name="JE VALIDE mon paiement").click()
-    assert page.get_by_text("Paiement accepté").is_visible()
+    expect(page.get_by_text("Paiement accepté")).to_be_visible()
     assert (balance_of("Léa"), balance_of("Hugo")) == (D("18.40") + D("35.00"), D("20.50"))
     assert Payment.objects.get().allocations.count() == 2
     assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment=Payment.objects.get()).count() == 2
@@ -95,7 +96,7 @@ def test_stripe_checkout_end_to_end_credits_once(page, live_server, settings):
         page.wait_for_url(f"{fake.url}/pay/*")
         page.get_by_role("button", name="Payer").click()
         page.wait_for_url("**/retour/?session_id=cs_test_fake*")
-        assert page.get_by_text("Paiement accepté").is_visible()
+        expect(page.get_by_text("Paiement accepté")).to_be_visible()
     assert [status for _kind, status in fake.deliveries] == [200] * 4
     payment = Payment.objects.get()
     assert (payment.provider, payment.status) == ("stripe", PaymentStatus.PAID)
