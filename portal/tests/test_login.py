@@ -97,3 +97,10 @@ def test_password_reset_does_not_reveal_unknown_emails(client, parent, mailoutbo
     unknown = client.post(reverse("portal:password_reset"), {"email": "inconnu@example.com"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+
+
+def test_the_login_page_is_french_first_and_available_in_english(client, school):
+    url = reverse("portal:login", args=[school.code])
+    assert "CONNEXION" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "LOG IN" in english and "CONNEXION" not in english
