@@ -1,21 +1,22 @@
-"""The one function that moves money on a canteen account.
+"""The one place that moves money on a canteen account.
 
 Every path that changes a balance (till, webhook, return page, cashier) calls
-``book``. In one transaction it moves the cached balance (which locks the
-wallet row) and inserts the entry carrying the new balance, so that a wallet's
-balance always equals the sum of its entries. A source is booked at most once:
-the entry's ``reference`` is unique, and a second booking of it rolls back and
-returns the first entry.
+``book`` for one entry or ``book_many`` for a batch (a till's passages); ``book``
+is ``book_many`` of one. In one transaction, the wallets are locked in pupil
+order, the entries are inserted carrying their running balances, and the cached
+balances move to match, so that a wallet's balance always equals the sum of its
+entries. A source is booked at most once: the entry's ``reference`` is unique,
+and booking it again returns the first entry and changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Case, DecimalField, Sum, Value, When
 from django.utils import timezone
 
 from canteen.models import Pupil
@@ -31,6 +32,27 @@ class Booking:
     created: bool  # False when the reference had already been booked: nothing changed
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One entry to book: what ``book`` takes, as a value."""
+
+    pupil_id: int
+    kind: EntryKind | str
+    amount: Decimal
+    label: str
+    reference: str | None = None
+    occurred_at: datetime.datetime | None = None
+    payment: Payment | None = None
+    recorded_by: object = None
+    note: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Amounts are Decimals, never floats.")
+        if self.amount != self.amount.quantize(CENT) or self.amount == 0:
+            raise ValueError(f"An entry's amount must be a non-zero number of cents, not {self.amount}.")
+
+
 def book(
     pupil: Pupil | int,
     *,
@@ -44,57 +66,80 @@ def book(
     note: str = "",
 ) -> Booking:
     """Append an entry to the pupil's wallet and move its balance, exactly once per ``reference``."""
-    if not isinstance(amount, Decimal):
-        raise TypeError("Amounts are Decimals, never floats.")
-    if amount != amount.quantize(CENT) or amount == 0:
-        raise ValueError(f"An entry's amount must be a non-zero number of cents, not {amount}.")
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
+    movement = Movement(pupil_id, kind, amount, label, reference, occurred_at, payment, recorded_by, note)
+    return book_many([movement])[0]
+
+
+def book_many(movements: list[Movement]) -> list[Booking]:
+    """Book the movements in order, in one transaction and a handful of statements whatever their number.
+
+    A reference already booked (before, or earlier in the same list) is answered with its first
+    entry. Should a concurrent transaction book the same reference in between, the unique
+    constraint stops it and the whole batch is retried once: it then finds that entry.
+    """
     try:
         with transaction.atomic():
-            wallet_id, new_balance = _move_balance(pupil_id, amount)
-            entry = LedgerEntry.objects.create(
-                wallet_id=wallet_id,
-                kind=kind,
-                amount=amount,
-                balance_after=new_balance,
-                label=label,
-                reference=reference,
-                occurred_at=occurred_at or timezone.now(),
-                payment=payment,
-                recorded_by=recorded_by,
-                note=note,
-            )
+            return _book_locked(movements)
     except IntegrityError:
-        # The reference was already booked (perhaps a moment ago by a concurrent request): the
-        # transaction above rolled back, balance included; answer with the first booking.
-        existing = LedgerEntry.objects.filter(reference=reference).first() if reference is not None else None
-        if existing is None:
-            raise
-        return Booking(existing, created=False)
-    return Booking(entry, created=True)
+        with transaction.atomic():
+            return _book_locked(movements)
 
 
-def _move_balance(pupil_id: int, amount: Decimal) -> tuple[int, Decimal]:
-    """Add ``amount`` to the wallet in one statement and return (wallet id, new balance).
+def _book_locked(movements: list[Movement]) -> list[Booking]:
+    balances = _lock_wallets(sorted({m.pupil_id for m in movements}))
+    references = [m.reference for m in movements if m.reference is not None]
+    booked = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=references)} if references else {}
+    now = timezone.now()
+    results: list[tuple[LedgerEntry, bool]] = []
+    new_entries: list[LedgerEntry] = []
+    for m in movements:
+        if m.reference is not None and m.reference in booked:
+            results.append((booked[m.reference], False))
+            continue
+        wallet_id, balance = balances[m.pupil_id]
+        balances[m.pupil_id] = (wallet_id, balance + m.amount)
+        entry = LedgerEntry(
+            wallet_id=wallet_id,
+            kind=m.kind,
+            amount=m.amount,
+            balance_after=balance + m.amount,
+            label=m.label,
+            reference=m.reference,
+            occurred_at=m.occurred_at or now,
+            payment=m.payment,
+            recorded_by=m.recorded_by,
+            note=m.note,
+        )
+        if m.reference is not None:
+            booked[m.reference] = entry
+        new_entries.append(entry)
+        results.append((entry, True))
+    if new_entries:
+        LedgerEntry.objects.bulk_create(new_entries)
+        moved = {e.wallet_id for e in new_entries}
+        new_balance = Case(
+            *(
+                When(pk=wallet_id, then=Value(balance))
+                for wallet_id, balance in balances.values()
+                if wallet_id in moved
+            ),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+        Wallet.objects.filter(pk__in=moved).update(balance=new_balance, updated_at=now)
+    return [Booking(entry, created) for entry, created in results]
 
-    The UPDATE takes the wallet's row lock until the transaction ends, so concurrent bookings
-    on one wallet queue up: no lost update, and the new balance read here is the one the
-    entry records.
-    """
-    sql = (
-        f"UPDATE {Wallet._meta.db_table} SET balance = balance + %s, updated_at = %s "
-        "WHERE pupil_id = %s RETURNING id, balance"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [amount, timezone.now(), pupil_id])
-        row = cursor.fetchone()
-        if row is None:  # pupils get a wallet when created; this covers rows loaded without signals
+
+def _lock_wallets(pupil_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+    """Lock the pupils' wallets, in pupil order so that concurrent batches queue up instead of
+    deadlocking, and return {pupil id: (wallet id, balance)} as read under the lock."""
+    locked = Wallet.objects.select_for_update().filter(pupil_id__in=pupil_ids).order_by("pupil_id")
+    wallets = {pupil_id: (pk, balance) for pk, pupil_id, balance in locked.values_list("pk", "pupil_id", "balance")}
+    if len(wallets) < len(pupil_ids):  # pupils get a wallet when created; this covers rows loaded without signals
+        for pupil_id in set(pupil_ids) - set(wallets):
             Wallet.objects.get_or_create(pupil_id=pupil_id)
-            cursor.execute(sql, [amount, timezone.now(), pupil_id])
-            row = cursor.fetchone()
-    wallet_id, balance = row
-    # SQLite hands back a float for a decimal column; PostgreSQL a Decimal already.
-    return wallet_id, Decimal(str(balance)).quantize(CENT)
+        return _lock_wallets(pupil_ids)
+    return wallets
 
 
 def wallets_out_of_balance():

@@ -5,7 +5,7 @@ both follow the same rules. A passage is identified by its till and its
 ``ref``: sent again, it gets the same answer as the first time and changes
 nothing. One bad passage never blocks the others. Passages are checked
 first, without touching any balance; the good ones are then booked through
-``billing.ledger.book`` in one transaction.
+``billing.ledger.book_many`` in one transaction.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from canteen.models import Pupil, Tariff
 
-from .ledger import CENT, book
+from .ledger import CENT, Movement, book_many
 from .models import EntryKind, LedgerEntry, Till
 
 MAX_PASSAGES = 500
@@ -72,14 +71,14 @@ def record_passages(till: Till, passages: list) -> list[dict]:
                 to_book.append((pupils[card].pk, position, at, amount, reference))
         except Rejected as error:
             result.update(status="rejected", reason=str(error))
-    # One commit for the batch instead of one per passage; wallets locked in pupil order (each
-    # pupil's meals in the order sent), so that two batches sharing pupils cannot deadlock.
-    with transaction.atomic():
-        for pupil_id, position, at, amount, reference in sorted(to_book):
-            booking = book(
-                pupil_id, kind=EntryKind.MEAL, amount=-amount, label="Self", reference=reference, occurred_at=at
-            )
-            _answer(results[position], booking.entry, booking.created, limit)
+    # The whole batch in one transaction and a few statements; each pupil's meals in the order sent.
+    to_book.sort()
+    movements = [
+        Movement(pupil_id, EntryKind.MEAL, -amount, "Self", reference, at)
+        for pupil_id, _position, at, amount, reference in to_book
+    ]
+    for (_pupil_id, position, *_rest), booking in zip(to_book, book_many(movements), strict=True):
+        _answer(results[position], booking.entry, booking.created, limit)
     return results
 
 
