@@ -8,9 +8,9 @@ It drops and recreates its own database (``openself_bench`` by default, ``--data
 never point it at a database you care about. It prints:
 
 - till throughput: passages/s of 500-passage batches posted to ``POST /api/till/meals`` (through
-  Django's full request handling, one transaction per passage as in production), beside PostgreSQL's
+  Django's full request handling, one transaction per batch as in production), beside PostgreSQL's
   own single-row UPDATE rate measured by ``pgbench`` on the same server in the same run: the floor,
-  one transaction per statement, that a passage (about 4 statements in one transaction) is compared to;
+  one transaction per statement, that a passage is compared to (a batch is about 6 statements in all);
 - the history page's server time for the first and a far page, for a typical pupil and for one
   heavy account with many years of history;
 - how long ``verify_wallets``' check takes over the whole ledger.
