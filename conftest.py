@@ -14,9 +14,9 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import Guardianship, User
-from accounts.roles import ADMINISTRATION, CASHIER, sync_staff_groups
-from canteen.models import Establishment, Pupil, Tariff
+from accounts.models import User
+from canteen.models import Establishment, Guardianship, Pupil, Tariff
+from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
 
 PASSWORD = "un-mot-de-passe-solide-42"
 

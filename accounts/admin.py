@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from canteen.models import Guardianship
+
 from .admin_requests import AccountRequestAdmin
-from .models import AccountRequest, Guardianship, User
+from .models import AccountRequest, User
 
 admin.site.register(AccountRequest, AccountRequestAdmin)
 

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from canteen.models import Pupil
-from portal.emails import queue_email
+from canteen.models import Guardianship, Pupil
+from portal.lib.emails import queue_email
 
-from .models import AccountRequest, Guardianship, User
+from .models import AccountRequest, User
 from .tasks import send_activation_email
 
 
@@ -46,7 +46,12 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         queue_email(
             "account-child-added",
             user.email,
-            {"user": user, "pupil": pupil, "establishment": request.establishment, "site_url": settings.SITE_URL},
+            {
+                "user": {"email": user.email},
+                "pupil": {"full_name": pupil.full_name},
+                "establishment": {"name": request.establishment.name, "code": request.establishment.code},
+                "site_url": settings.SITE_URL,
+            },
         )
     else:
         transaction.on_commit(lambda: send_activation_email.delay(user.pk, request.establishment.code))
@@ -59,6 +64,10 @@ def refuse(request: AccountRequest, reason: str, by: User) -> None:
     queue_email(
         "account-refused",
         request.email,
-        {"request": request, "reason": reason, "establishment": request.establishment},
+        {
+            "request": {"first_name": request.first_name, "last_name": request.last_name},
+            "reason": reason,
+            "establishment": {"name": request.establishment.name},
+        },
         reply_to=[request.establishment.contact_email],
     )

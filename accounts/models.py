@@ -42,9 +42,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
-    pupils = models.ManyToManyField(
-        "canteen.Pupil", through="Guardianship", related_name="guardians", verbose_name=_("enfants")
-    )
 
     objects = UserManager()
 
@@ -73,24 +70,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
-
-
-class Guardianship(models.Model):
-    """A parent's login linked to a pupil: the parent sees and pays for this child."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("parent"))
-    pupil = models.ForeignKey(
-        "canteen.Pupil", on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("élève")
-    )
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("lien parent – élève")
-        verbose_name_plural = _("liens parent – élève")
-        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="guardianship_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.pupil}"
 
 
 class AccountRequest(models.Model):

@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from canteen.models import Establishment
-from portal.emails import queue_email
+from portal.lib.emails import queue_email
 
 # The school promises an answer within 48 hours.
 OVERDUE_AFTER = timedelta(hours=48)
@@ -38,8 +38,8 @@ def send_activation_email(user_id: int, establishment_code: str = "") -> None:
         "account-activation",
         user.email,
         {
-            "user": user,
-            "establishment": establishment,
+            "user": {"email": user.email},
+            "establishment": {"name": establishment.name} if establishment else None,
             "activation_url": activation_url(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
         },
@@ -65,7 +65,7 @@ def email_pending_requests_digest() -> int:
             "account-requests-digest",
             establishment.contact_email,
             {
-                "establishment": establishment,
+                "establishment": {"name": establishment.name},
                 "pending": establishment.pending,
                 "overdue": establishment.overdue,
                 "admin_url": settings.SITE_URL

@@ -27,7 +27,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from billing.cashier import journal  # noqa: E402
+from billing.desk.journal import journal  # noqa: E402
 from billing.models import EntryKind, LedgerEntry, Wallet  # noqa: E402
 from canteen.models import Establishment, Pupil  # noqa: E402
 

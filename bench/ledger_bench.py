@@ -77,9 +77,9 @@ def fill(scale: float, heavy: int) -> dict:
     """Schools, tariffs and pupils through the ORM; wallets and a school year of entries through COPY."""
     from django.db import connection
 
-    from accounts.models import Guardianship, User
-    from billing.models import Till
-    from canteen.models import Establishment, Pupil, Tariff
+    from accounts.models import User
+    from billing.till.models import Till
+    from canteen.models import Establishment, Guardianship, Pupil, Tariff
 
     rng = random.Random(2026)
     n_schools, n_pupils = max(1, round(SCHOOLS * scale)), max(500, round(PUPILS * scale))
@@ -248,8 +248,8 @@ def history_times(data: dict) -> dict[str, float]:
     from django.test import Client
     from django.urls import reverse
 
-    from billing.history import PER_PAGE
     from billing.models import LedgerEntry
+    from billing.views import PER_PAGE
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(data["parent"])

@@ -51,7 +51,7 @@ def prepare(sessions: int) -> list[dict]:
     from django.core.management import call_command
 
     from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
-    from billing.tests.stripe_events import event, session_object
+    from billing.online.tests.stripe_events import event, session_object
     from portal.management.commands.demo_data import PARENT_EMAIL
 
     call_command("migrate", verbosity=0)
@@ -190,7 +190,8 @@ def main() -> None:
         server.wait(timeout=30)
 
     from billing.ledger import wallets_out_of_balance
-    from billing.models import EntryKind, LedgerEntry, StripeEvent
+    from billing.models import EntryKind, LedgerEntry
+    from billing.online.models import StripeEvent
 
     # Credits of payments only (the demo data's own history has online entries without a payment).
     credits = LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment__isnull=False).count()

@@ -1,20 +1,14 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+"""The ledger and payments in the admin: shown, never edited (money moves only through billing.ledger)."""
 
-from .models import LedgerEntry, Payment, PaymentAllocation, StripeEvent, Till, Wallet
+from django.contrib import admin
 
+from portal.lib.admin import ReadOnlyAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money history is shown, never edited: changes are new entries booked by billing.ledger."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Each way money moves registers its own admin pages.
+from .desk import admin as desk_admin  # noqa: F401
+from .models import LedgerEntry, Payment, PaymentAllocation, Wallet
+from .online import admin as online_admin  # noqa: F401
+from .till import admin as till_admin  # noqa: F401
 
 
 @admin.register(Wallet)
@@ -51,38 +45,3 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ["method", "status"]
     search_fields = ["user__email", "payer_name", "provider_id"]
     inlines = [PaymentAllocationInline]
-
-
-@admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "type", "event_id"]
-    list_filter = ["type"]
-    search_fields = ["event_id"]
-
-
-@admin.register(Till)
-class TillAdmin(admin.ModelAdmin):
-    """A new till's token is shown once, in the confirmation message; only its hash is stored."""
-
-    list_display = ["name", "establishment", "created_at", "revoked_at"]
-    list_filter = ["establishment"]
-    readonly_fields = ["created_at", "revoked_at"]
-    actions = ["revoke"]
-
-    def save_model(self, request, obj, form, change):
-        token = None if change else obj.new_token()
-        super().save_model(request, obj, form, change)
-        if token:
-            messages.warning(
-                request,
-                _("Jeton de la borne « %(name)s », à copier maintenant (il ne sera plus affiché) : %(token)s")
-                % {"name": obj.name, "token": token},
-            )
-
-    @admin.action(description=_("Révoquer les bornes sélectionnées"))
-    def revoke(self, request, queryset):
-        for till in queryset.filter(revoked_at=None):
-            till.revoke()
-
-
-from . import admin_cashier  # noqa: E402,F401  the cash desk (cheques, corrections, slips, debits)

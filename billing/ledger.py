@@ -1,29 +1,36 @@
 """The one place that moves money on a canteen account.
 
-Every path that changes a balance (till, webhook, return page, cashier) calls
-``book`` for one entry or ``book_many`` for a batch (a till's passages); ``book``
-is ``book_many`` of one. In one transaction, the wallets are locked in pupil
-order, the entries are inserted carrying their running balances, and the cached
-balances move to match, so that a wallet's balance always equals the sum of its
-entries. A source is booked at most once: the entry's ``reference`` is unique,
-and booking it again returns the first entry and changes nothing.
+Every movement goes through ``book_many``: in one transaction, the wallets of all the
+pupils concerned are locked in pupil order (so that concurrent operations queue up
+instead of deadlocking), the entries are inserted carrying their running balances, and
+the cached balances move to match, so that a wallet's balance always equals the sum of
+its entries. A source is booked at most once: the entry's ``reference`` is unique, and
+booking it again returns the first entry and changes nothing.
+
+On top of it, the operations on a payment, whatever its method (online, cheque, cash,
+transfer, direct debit): ``credit_payment`` is the only code that marks a payment paid,
+and it books all of the payment's allocations in one ``book_many``; ``reverse_payment``
+takes them back (cancellation, unpaid direct debit) and ``refund_payment`` books a
+provider's refund pro rata, each in one ``book_many`` too.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from canteen.models import Pupil
+from portal.lib.money import CENT, ZERO
 
-from .models import EntryKind, LedgerEntry, Payment, Wallet
-
-CENT = Decimal("0.01")
+from . import references
+from .models import EntryKind, LedgerEntry, Payment, PaymentAllocation, PaymentStatus, Wallet
+from .signals import payment_credited
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,130 @@ def _lock_wallets(pupil_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
             Wallet.objects.get_or_create(pupil_id=pupil_id)
         return _lock_wallets(pupil_ids)
     return wallets
+
+
+def credit_payment(
+    payment: Payment,
+    *,
+    from_statuses: tuple[str, ...],
+    label: str | None = None,
+    recorded_by=None,
+) -> bool:
+    """Credit every pupil of the payment in one booking and mark it paid; True if this call did it.
+
+    Only a payment in one of ``from_statuses`` is credited: an online payment is credited even
+    when it was cancelled or expired locally (the money did arrive), a direct debit only while
+    pending. Safe to call twice and concurrently: the second call finds the payment paid.
+    """
+    with transaction.atomic():
+        # The row lock serialises the webhook and the return page (or two cashiers): the second waits, then sees PAID.
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.is_paid or locked.status not in from_statuses:
+            payment.refresh_from_db()
+            return False
+        allocations = list(locked.allocations.all())
+        if sum((a.amount for a in allocations), ZERO) != locked.amount:
+            raise ValueError(f"Payment {locked.pk}: its allocations do not add up to its amount.")
+        book_many(
+            [
+                Movement(
+                    a.pupil_id,
+                    locked.entry_kind,
+                    a.amount,
+                    label or str(locked.get_method_display()),
+                    references.payment_credit(locked.pk, a.pupil_id),
+                    payment=locked,
+                    recorded_by=recorded_by,
+                )
+                for a in allocations
+            ]
+        )
+        now = timezone.now()
+        Payment.objects.filter(pk=locked.pk).update(
+            status=PaymentStatus.PAID, paid_at=now, recorded_by=recorded_by or locked.recorded_by
+        )
+        payment.refresh_from_db()
+        payment_credited.send(sender=Payment, payment=payment)
+    return True
+
+
+def reverse_payment(payment: Payment, *, why: str, label: str, note: str, recorded_by, status: PaymentStatus) -> None:
+    """Take back every part of a paid payment in one booking and move it to ``status``.
+
+    ``why`` names the reversal in its references ("cancel", "rejected"). Raises ``ValueError``
+    when the payment is not paid (anymore): nothing is booked twice.
+    """
+    with transaction.atomic():
+        # The row lock makes two staff reversing the same payment reverse it once.
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.PAID:
+            raise ValueError(f"Payment {locked.pk} is not paid.")
+        book_many(
+            [
+                Movement(
+                    a.pupil_id,
+                    locked.entry_kind,
+                    -a.amount,
+                    label,
+                    references.payment_reversal(locked.pk, why, a.pupil_id),
+                    payment=locked,
+                    recorded_by=recorded_by,
+                    note=note,
+                )
+                for a in locked.allocations.all()
+            ]
+        )
+        Payment.objects.filter(pk=locked.pk).update(status=status)
+    payment.refresh_from_db()
+
+
+def refund_payment(payment: Payment, total_refunded: Decimal, reason: str) -> Decimal:
+    """Book what the provider refunded beyond what is already booked; returns that difference.
+
+    ``total_refunded`` is the provider's running total, so repeated or out-of-order
+    notifications book nothing twice. The difference is split over the pupils pro rata to
+    their share of the payment, to the cent, in one booking.
+    """
+    with transaction.atomic():
+        # The row lock serialises two refund notifications: each sees the other's refunded_amount.
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        total = min(total_refunded, locked.amount)
+        difference = total - locked.refunded_amount
+        if not locked.is_paid or difference <= 0:
+            return ZERO
+        allocations = list(locked.allocations.order_by("-amount", "pupil_id"))
+        shares = split_pro_rata(difference, allocations, locked.amount)
+        book_many(
+            [
+                Movement(
+                    a.pupil_id,
+                    EntryKind.REFUND,
+                    -share,
+                    _("Remboursement"),
+                    references.payment_refund(locked.pk, total, a.pupil_id),
+                    payment=locked,
+                    note=reason,
+                )
+                for a, share in zip(allocations, shares, strict=True)
+                if share
+            ]
+        )
+        status = PaymentStatus.REFUNDED if total == locked.amount else locked.status
+        Payment.objects.filter(pk=locked.pk).update(refunded_amount=total, status=status)
+    payment.refresh_from_db()
+    return difference
+
+
+def split_pro_rata(amount: Decimal, allocations: list[PaymentAllocation], whole: Decimal) -> list[Decimal]:
+    """Split ``amount`` over the allocations in proportion to their amounts; the shares add up to it exactly."""
+    shares = [(amount * allocation.amount / whole).quantize(CENT, rounding=ROUND_DOWN) for allocation in allocations]
+    leftover = amount - sum(shares)
+    index = 0
+    while leftover > 0:
+        shares[index % len(shares)] += CENT
+        leftover -= CENT
+        index += 1
+    return shares
 
 
 def wallets_out_of_balance():

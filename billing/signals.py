@@ -1,9 +1,14 @@
+"""What billing tells the apps above it, and the wallet every pupil gets."""
+
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from canteen.models import Pupil
 
 from .models import Wallet
+
+# Sent inside the transaction that credited a payment (receivers queue their emails from there).
+payment_credited = Signal()  # payment=Payment
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

@@ -1,6 +1,7 @@
-"""The school's reference data: establishments, pupils and meal tariffs.
+"""The school's reference data: establishments, pupils, who guards each pupil, meal tariffs.
 
-This app knows nothing of money movements (see ``billing``).
+This app knows nothing of money movements (see ``billing``) and imports no other app:
+``accounts`` and ``billing`` ask it which pupils a login guards and what a meal costs.
 """
 
 from __future__ import annotations
@@ -8,13 +9,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-CENT = Decimal("0.01")
 
 
 class Establishment(models.Model):
@@ -58,6 +58,37 @@ class Establishment(models.Model):
         return self.name
 
 
+class PriceList:
+    """The tariffs of some establishments, loaded in one query, answering the price of a meal on a day."""
+
+    def __init__(self, establishment_ids):
+        self._tariffs: dict[tuple[int, str], list[tuple[datetime.date, Decimal]]] = {}
+        rows = (
+            Tariff.objects.filter(establishment_id__in=set(establishment_ids))
+            .order_by("establishment_id", "category", "-valid_from")
+            .values_list("establishment_id", "category", "valid_from", "price")
+        )
+        for establishment_id, category, valid_from, price in rows:
+            self._tariffs.setdefault((establishment_id, category), []).append((valid_from, price))
+
+    def price(self, establishment_id: int, category: str, on: datetime.date) -> Decimal | None:
+        """The price in force on ``on`` for the category, or None when no tariff applies yet."""
+        for valid_from, price in self._tariffs.get((establishment_id, category), []):  # newest first
+            if valid_from <= on:
+                return price
+        return None
+
+    def price_of(self, pupil: Pupil, on: datetime.date | None = None) -> Decimal | None:
+        return self.price(pupil.establishment_id, pupil.category, on or timezone.localdate())
+
+
+def meal_prices(pupils, on: datetime.date | None = None) -> dict[int, Decimal | None]:
+    """Each pupil's meal price in force on ``on`` (today), keyed by pupil id, in one query whatever the count."""
+    pupils = list(pupils)
+    prices = PriceList({p.establishment_id for p in pupils})
+    return {p.pk: prices.price_of(p, on) for p in pupils}
+
+
 class Tariff(models.Model):
     """The price of a meal for one category, from a given date on."""
 
@@ -88,6 +119,10 @@ class PupilQuerySet(models.QuerySet):
     def active(self) -> PupilQuerySet:
         return self.filter(active=True)
 
+    def guarded_by(self, user) -> PupilQuerySet:
+        """The pupils this login is a guardian of: where every parent page starts."""
+        return self.filter(guardianships__user=user)
+
 
 class Pupil(models.Model):
     establishment = models.ForeignKey(
@@ -104,6 +139,12 @@ class Pupil(models.Model):
     category = models.CharField(_("catégorie tarifaire"), max_length=50, default="Élève")
     class_name = models.CharField(_("classe"), max_length=50, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+    guardians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Guardianship",
+        related_name="pupils",
+        verbose_name=_("responsables légaux"),
+    )
 
     objects = PupilQuerySet.as_manager()
 
@@ -127,10 +168,31 @@ class Pupil(models.Model):
 
     def meal_price(self, on: datetime.date | None = None) -> Decimal | None:
         """The price of this pupil's meal in force on ``on`` (today by default), or None."""
-        on = on or timezone.localdate()
-        tariff = (
-            Tariff.objects.filter(establishment_id=self.establishment_id, category=self.category, valid_from__lte=on)
-            .order_by("-valid_from")
-            .first()
-        )
-        return tariff.price if tariff else None
+        return meal_prices([self], on)[self.pk]
+
+    def are_siblings(self, other: Pupil) -> bool:
+        """Two pupils are of one family when a guardian's login is linked to both."""
+        return Guardianship.objects.filter(pupil=self, user__guardianships__pupil=other).exists()
+
+
+class Guardianship(models.Model):
+    """A login linked to a pupil as a guardian: that parent sees and pays for this child.
+
+    Kept beside the pupil so that every app asks ``canteen`` who guards whom; the table is
+    still ``accounts_guardianship``, where the link was born.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("parent")
+    )
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("élève"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        db_table = "accounts_guardianship"
+        verbose_name = _("lien parent – élève")
+        verbose_name_plural = _("liens parent – élève")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="guardianship_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.pupil}"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401
+        from .roles import sync_staff_groups
+
+        post_migrate.connect(sync_staff_groups, dispatch_uid="portal.sync_staff_groups")

@@ -16,6 +16,6 @@ def current_establishment(request) -> Establishment | None:
         found = Establishment.objects.filter(code=code).first()
     user = getattr(request, "user", None)
     if found is None and user is not None and user.is_authenticated:
-        found = Establishment.objects.filter(pupils__guardians=user).order_by("name").first()
+        found = Establishment.objects.filter(pupils__guardianships__user=user).order_by("name").first()
     request._establishment = found
     return found

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from .lib.emails import queue_email
+
 
 class EstablishmentLoginForm(AuthenticationForm):
     """The reference's login box: identifiant (email) and mot de passe."""
@@ -23,20 +25,14 @@ class EstablishmentLoginForm(AuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, never revealing whether an email has a login, sending through Celery."""
+    """Django's reset form, never revealing whether an email has a login, sending by the one email road
+    (templates ``emails/password-reset-*``)."""
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        from django.db import transaction
-        from django.template import loader
-
-        from .tasks import send_email
-
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else body
-        transaction.on_commit(lambda: send_email.delay(subject, body, html, [to_email]))
+        plain = {name: context[name] for name in ("email", "domain", "site_name", "uid", "token", "protocol")}
+        queue_email("password-reset", to_email, {**plain, "user": {"email": context["user"].email}})
 
 
 class ContactForm(forms.Form):

@@ -178,6 +178,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_IMPORTS = ["portal.lib.emails"]  # the email task lives outside any app's tasks module
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning, each school hears how many account requests wait for it.
     "account-requests-digest": {

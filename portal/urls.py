@@ -5,8 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
-from billing import till_api
-
 from . import views
 from .forms import QueuedPasswordResetForm
 
@@ -53,7 +51,6 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
-    path("api/till/meals", till_api.meals, name="till_meals"),
     path("langue/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

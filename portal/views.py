@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from billing.meals import current_prices, meals_covered
-from canteen.models import Establishment
+from billing.models import meals_covered
+from canteen.models import Establishment, Pupil, meal_prices
+from portal.lib.emails import queue_email
 
-from .emails import queue_email
 from .establishments import SESSION_KEY, current_establishment
 from .forms import ContactForm, EstablishmentLoginForm
 
@@ -60,8 +60,12 @@ class EstablishmentLoginView(auth_views.LoginView):
 @login_required
 def home(request):
     """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
-    children = list(request.user.pupils.select_related("establishment", "wallet").order_by("first_name", "last_name"))
-    prices = current_prices(children)
+    children = list(
+        Pupil.objects.guarded_by(request.user)
+        .select_related("establishment", "wallet")
+        .order_by("first_name", "last_name")
+    )
+    prices = meal_prices(children)
     for child in children:
         child.meals_covered = meals_covered(child.wallet.balance, prices[child.pk])
     return render(request, "portal/home.html", {"children": children})
@@ -105,7 +109,11 @@ def messages_page(request):
         queue_email(
             "contact",
             establishment.contact_email,
-            {"parent": request.user, "establishment": establishment, **form.cleaned_data},
+            {
+                "parent": {"email": request.user.email},
+                "establishment": {"name": establishment.name},
+                **form.cleaned_data,
+            },
             reply_to=[request.user.email],
         )
         messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
@@ -117,7 +125,7 @@ def messages_page(request):
 def notifications(request):
     """Alerts worked out from the family's accounts: negative or low balances."""
     alerts = []
-    for child in request.user.pupils.select_related("wallet").order_by("first_name"):
+    for child in Pupil.objects.guarded_by(request.user).select_related("wallet").order_by("first_name"):
         balance = child.wallet.balance
         if balance < 0:
             alerts.append(

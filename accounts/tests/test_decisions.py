@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.decisions import AlreadyDecided, approve, refuse
-from accounts.models import AccountRequest, Guardianship, User
+from accounts.models import AccountRequest, User
+from canteen.models import Guardianship
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

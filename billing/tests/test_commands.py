@@ -7,7 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.ledger import book
-from billing.models import EntryKind, LedgerEntry, Till, Wallet
+from billing.models import EntryKind, LedgerEntry, Wallet
+from billing.till.models import Till
 
 pytestmark = pytest.mark.django_db
 

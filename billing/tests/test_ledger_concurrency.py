@@ -9,8 +9,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from billing.ledger import book, wallets_out_of_balance
-from billing.models import EntryKind, LedgerEntry, Till, Wallet
-from billing.till import record_passages
+from billing.models import EntryKind, LedgerEntry, Wallet
+from billing.till.models import Till
+from billing.till.passages import record_passages
 
 THREADS = 8
 ROUNDS = 10

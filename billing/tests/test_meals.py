@@ -3,8 +3,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from billing.meals import current_prices, meals_covered
+from billing.models import meals_covered
 from canteen.models import Tariff
+from canteen.models import meal_prices as current_prices
 
 
 @pytest.mark.parametrize(

@@ -1,28 +1,9 @@
-"""French money formatting: 18,40 € and the signed amounts of the history (-3,50, +20,00)."""
-
-from __future__ import annotations
-
-from decimal import Decimal
+"""Template filters for French amounts: ``{{ balance|euros }}``, ``{{ entry.amount|signed }}``."""
 
 from django import template
-from django.utils.formats import number_format
+
+from portal.lib import money
 
 register = template.Library()
-
-
-@register.filter
-def euros(value: Decimal | None) -> str:
-    """``Decimal("1234.5")`` → ``1 234,50 €`` in French."""
-    if value is None:
-        return ""
-    return f"{number_format(Decimal(value), 2, force_grouping=True)}\u00a0€"
-
-
-@register.filter
-def signed(value: Decimal | None) -> str:
-    """``Decimal("-3.5")`` → ``-3,50``; ``Decimal("20")`` → ``+20,00``."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    sign = "+" if value > 0 else "-" if value < 0 else ""
-    return f"{sign}{number_format(abs(value), 2, force_grouping=True)}"
+register.filter("euros", money.euros)
+register.filter("signed", money.signed)

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app
-from portal.tasks import send_email
+from portal.lib.emails import send_email
 
 pytestmark = [
     pytest.mark.broker,
@@ -19,9 +19,9 @@ def test_a_task_sent_through_redis_is_run_by_a_worker_and_its_email_delivered(ma
 
     assert not app.conf.task_always_eager
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        send_email.delay("Sujet", "Corps", "<p>Corps</p>", ["parent@example.com"])
+        send_email.delay("contact", ["ecole@example.com"], {"subject": "Cantine", "message": "Bonjour"})
         deadline = time.monotonic() + 20
         while not mailoutbox and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert [m.subject for m in mailoutbox] == ["Sujet"]
-    assert mailoutbox[0].to == ["parent@example.com"]
+    assert [m.subject for m in mailoutbox] == ["[Espace numérique] Cantine"]
+    assert mailoutbox[0].to == ["ecole@example.com"]

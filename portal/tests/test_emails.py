@@ -4,14 +4,17 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-from portal.emails import queue_email
+from portal.lib.emails import queue_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def contact_email(parent):
     queue_email(
-        "contact", "ecole@example.com", {"parent": parent, "subject": "Cantine", "message": "Bonjour"}, ["p@x.fr"]
+        "contact",
+        "ecole@example.com",
+        {"parent": {"email": parent.email}, "subject": "Cantine", "message": "Bonjour"},
+        ["p@x.fr"],
     )
 
 

@@ -4,10 +4,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from accounts.models import Guardianship
 from billing.ledger import book
 from billing.models import EntryKind
-from canteen.models import Pupil
+from canteen.models import Guardianship, Pupil
 
 pytestmark = pytest.mark.django_db
 

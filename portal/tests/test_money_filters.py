@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
-from portal.templatetags.money import euros, signed
+from portal.lib.money import euros, signed
 
 
 def test_french_formatting_of_amounts():

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from billing.models import Till
+from billing.till.models import Till
 from canteen.models import Establishment
 
 

@@ -5,8 +5,8 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from billing.models import Till
-from billing.till import MAX_PASSAGES, record_passages
+from billing.till.models import Till
+from billing.till.passages import MAX_PASSAGES, record_passages
 from canteen.csvfiles import read_rows, with_progress
 
 

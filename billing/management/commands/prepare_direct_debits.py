@@ -7,7 +7,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from billing.cashier import prepare_direct_debits
+from billing.desk.operations import prepare_direct_debits
 
 
 def parse_month(value: str) -> datetime.date:

@@ -11,12 +11,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Guardianship, User
-from accounts.roles import ADMINISTRATION, CASHIER, sync_staff_groups
+from accounts.models import User
 from billing.ledger import book
-from billing.models import EntryKind, Till
-from billing.till import record_passages
-from canteen.models import Establishment, Pupil, Tariff
+from billing.models import EntryKind
+from billing.till.models import Till
+from billing.till.passages import record_passages
+from canteen.models import Establishment, Guardianship, Pupil, Tariff
+from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
 
 SCHOOL_CODE = "4388"
 PARENT_EMAIL = "parent@demo.openself.fr"

@@ -1,0 +1,59 @@
+"""Corrections: an amount and a mandatory reason, booked as a new ledger entry."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from billing.models import EntryKind
+
+from .. import operations
+from ..forms import CorrectionForm
+from ..models import Correction
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """A correction: an amount and a mandatory reason, booked as a new entry."""
+
+    form = CorrectionForm
+    autocomplete_fields = ["wallet"]
+    list_display = ["occurred_at", "wallet", "amount", "note", "recorded_by"]
+    list_select_related = ["wallet__pupil", "recorded_by"]
+    search_fields = ["wallet__pupil__last_name", "wallet__pupil__card_number", "note"]
+    view_fields = ["occurred_at", "wallet", "amount", "balance_after", "note", "recorded_by", "recorded_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=EntryKind.CORRECTION)
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else ["wallet", "amount", "note", "token"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.view_fields if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # shown read-only: the booking form does not apply
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        entry = operations.book_correction(
+            data["wallet"].pupil,
+            amount=data["amount"],
+            reason=data["note"],
+            token=str(data["token"]),
+            user=request.user,
+        )
+        obj.pk = entry.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no related objects: the entry is the whole correction

@@ -1,0 +1,221 @@
+"""The cash desk's forms: every refusal is a French message and nothing is saved."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models.functions import Lower
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import PaymentAllocation, PaymentMethod
+from canteen.models import Pupil
+
+from .models import Correction, DeskPayment, DirectDebitMandate, OfflinePayment
+
+DESK_METHODS = [(m.value, m.label) for m in (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.TRANSFER)]
+POSITIVE = _("Le montant doit être supérieur à zéro.")
+
+
+class DeskPaymentForm(forms.ModelForm):
+    """A cheque, cash or a transfer: who paid, how much, and (for a cheque) its number and bank."""
+
+    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=DESK_METHODS, initial=PaymentMethod.CHEQUE)
+    payer_name = forms.CharField(label=_("Payeur"), max_length=200, help_text=_("Le nom inscrit sur le chèque."))
+    cheque_number = forms.CharField(label=_("N° de chèque"), max_length=30, required=False)
+    bank = forms.CharField(label=_("Banque"), max_length=100, required=False)
+    received_on = forms.DateField(label=_("Reçu le"), initial=timezone.localdate)
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    class Meta:
+        model = DeskPayment
+        fields = ["method", "payer_name", "cheque_number", "bank", "amount", "received_on", "token"]
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(POSITIVE, code="not_positive")
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        if data.get("token") and OfflinePayment.objects.filter(form_token=data["token"]).exists():
+            raise forms.ValidationError(
+                _("Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois."), code="sent_twice"
+            )
+        for name in ("payer_name", "cheque_number", "bank"):
+            data[name] = " ".join((data.get(name) or "").split())
+        if data.get("method") != PaymentMethod.CHEQUE:
+            data["cheque_number"] = data["bank"] = ""
+            return data
+        for name in ("cheque_number", "bank"):
+            if not data[name]:
+                self.add_error(name, forms.ValidationError(_("Obligatoire pour un chèque."), code="required"))
+        if all(data.get(name) for name in ("cheque_number", "bank", "payer_name")) and self._already_recorded(data):
+            raise forms.ValidationError(
+                _("Le chèque n° %(number)s de %(payer)s (%(bank)s) est déjà enregistré."),
+                code="duplicate_cheque",
+                params={"number": data["cheque_number"], "payer": data["payer_name"], "bank": data["bank"]},
+            )
+        return data
+
+    @staticmethod
+    def _already_recorded(data) -> bool:
+        return (
+            OfflinePayment.objects.annotate(bank_ci=Lower("bank"), drawer_ci=Lower("drawer"))
+            .filter(
+                cheque_number=data["cheque_number"],
+                bank_ci=data["bank"].lower(),
+                drawer_ci=data["payer_name"].lower(),
+                canceled_at__isnull=True,
+            )
+            .exists()
+        )
+
+
+class AllocationForm(forms.ModelForm):
+    class Meta:
+        model = PaymentAllocation
+        fields = ["pupil", "amount"]
+        error_messages = {"pupil": {"invalid_choice": _("Élève inconnu : choisissez-le dans la liste.")}}
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(POSITIVE, code="not_positive")
+        return amount
+
+
+class AllocationFormSet(BaseInlineFormSet):
+    """The split between pupils must add up to the payment's amount, to the cent."""
+
+    def validate_unique(self) -> None:
+        pass  # a pupil given twice gets the clearer message of clean()
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        parts = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not parts:
+            raise forms.ValidationError(_("Indiquez au moins un élève à créditer."), code="no_allocation")
+        pupils = [part["pupil"].pk for part in parts]
+        if len(set(pupils)) != len(pupils):
+            raise forms.ValidationError(_("Un même élève figure deux fois dans la répartition."), code="twice")
+        total = sum((part["amount"] for part in parts), Decimal("0.00"))
+        amount = self.instance.amount
+        if amount is not None and total != amount:
+            raise forms.ValidationError(
+                _("La répartition (%(total)s €) ne correspond pas au montant du paiement (%(amount)s €)."),
+                code="split_mismatch",
+                params={"total": number_format(total, 2), "amount": number_format(amount, 2)},
+            )
+
+
+class MandateForm(forms.ModelForm):
+    class Meta:
+        model = DirectDebitMandate
+        fields = ["user", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
+
+    def clean_iban(self) -> str:
+        """Spaces removed, upper case, and the ISO 13616 check digits verified (mod 97)."""
+        iban = "".join(self.cleaned_data["iban"].split()).upper()
+        digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4]) if iban.isalnum() else ""
+        if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and digits and int(digits) % 97 == 1):
+            raise forms.ValidationError(_("Cet IBAN n'est pas valide : vérifiez-le sur le RIB."), code="iban")
+        return iban
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectionForm(forms.ModelForm):
+    """An amount (positive or negative) and a mandatory reason; booked once per displayed form."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    class Meta:
+        model = Correction
+        fields = ["wallet", "amount", "note", "token"]
+        labels = {"wallet": _("Élève"), "note": _("Motif")}
+        help_texts = {"amount": _("Positif pour créditer le compte, négatif pour le débiter.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = True
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError(_("Le montant d'une correction ne peut pas être nul."), code="zero")
+        return amount
+
+
+def pupil_search_widget() -> AutocompleteSelect:
+    """The admin's search-as-you-type box over pupils (by name or card number)."""
+    return AutocompleteSelect(PaymentAllocation._meta.get_field("pupil"), admin.site)
+
+
+class CloseBalanceForm(forms.Form):
+    """End of the school year: the leaving pupil's balance is refunded or goes to a sibling."""
+
+    REFUND, TRANSFER = "refund", "transfer"
+
+    pupil = forms.ModelChoiceField(
+        label=_("Élève qui quitte l'établissement"),
+        queryset=Pupil.objects.select_related("establishment"),
+        widget=pupil_search_widget(),
+        error_messages={"invalid_choice": _("Élève inconnu : choisissez-le dans la liste.")},
+    )
+    action = forms.ChoiceField(
+        label=_("Que faire du solde ?"),
+        choices=[(REFUND, _("Le rembourser à la famille")), (TRANSFER, _("Le transférer à un frère ou une sœur"))],
+        widget=forms.RadioSelect,
+        initial=REFUND,
+    )
+    sibling = forms.ModelChoiceField(
+        label=_("Frère ou sœur"),
+        queryset=Pupil.objects.select_related("establishment"),
+        widget=pupil_search_widget(),
+        required=False,
+        error_messages={"invalid_choice": _("Élève inconnu : choisissez-le dans la liste.")},
+    )
+    reason = forms.CharField(label=_("Motif"), initial=_("Fin de scolarité"), max_length=200)
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.TRANSFER and not data.get("sibling"):
+            self.add_error(
+                "sibling", forms.ValidationError(_("Choisissez l'élève qui reçoit le solde."), code="required")
+            )
+        if data.get("action") == self.REFUND:
+            data["sibling"] = None
+        return data
+
+
+class JournalForm(forms.Form):
+    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("La date de début doit précéder la date de fin."), code="order")
+        return data
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Mois à prélever"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Indiquez un mois, par exemple 2026-11.")},
+    )

@@ -1,0 +1,257 @@
+"""The cash desk's operations. Each one runs in a single transaction and moves money only through
+``billing.ledger``: a payment's parts are credited or taken back all at once (``credit_payment``,
+``reverse_payment``), a correction or a year-end refund is one ``book_many``, a transfer between
+siblings is one ``book_many`` of its two legs. The references (``billing.references``) make each
+booking happen at most once, however often a form is sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import references
+from billing.ledger import Booking, Movement, book_many, credit_payment, reverse_payment
+from billing.models import (
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    PaymentStatus,
+    Wallet,
+)
+from canteen.models import Pupil, meal_prices
+from portal.lib.emails import queue_email
+from portal.lib.money import ZERO
+
+from .models import DebitMode, DepositSlip, DirectDebit, DirectDebitMandate, OfflinePayment
+
+
+class CashierError(Exception):
+    """An operation the desk must refuse; the message is French and shown as is."""
+
+
+def payment_label(payment: Payment) -> str:
+    """The "Détail" parents read in their history: "Chèque n° 1234567", "Espèces"…"""
+    offline = OfflinePayment.objects.filter(payment=payment).first()
+    if payment.method == PaymentMethod.CHEQUE and offline is not None:
+        return _("Chèque n° %(number)s") % {"number": offline.cheque_number}
+    if payment.method == PaymentMethod.DIRECT_DEBIT:
+        return _("Prélèvement automatique")
+    return str(PaymentMethod(payment.method).label)
+
+
+def credit_desk_payment(payment: Payment, *, user) -> None:
+    """Credit a payment just recorded at the desk: every pupil's part in one booking."""
+    try:
+        credit_payment(payment, from_statuses=(PaymentStatus.CREATED,), label=payment_label(payment), recorded_by=user)
+    except ValueError:
+        raise CashierError(_("La répartition ne correspond pas au montant du paiement.")) from None
+
+
+@transaction.atomic
+def cancel_payment(payment: Payment, *, reason: str, user) -> None:
+    """A payment recorded in error is reversed by new entries, never deleted."""
+    try:
+        reverse_payment(
+            payment,
+            why="cancel",
+            label=_("Annulation : %(label)s") % {"label": payment_label(payment)},
+            note=reason,
+            recorded_by=user,
+            status=PaymentStatus.CANCELED,
+        )
+    except ValueError:
+        raise CashierError(_("Ce paiement n'est pas encaissé : il ne peut pas être annulé.")) from None
+    OfflinePayment.objects.filter(pk=payment.pk).update(
+        canceled_at=timezone.now(), canceled_by=user, cancel_reason=reason
+    )
+
+
+def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, user) -> LedgerEntry:
+    if amount == 0:
+        raise CashierError(_("Le montant d'une correction ne peut pas être nul."))
+    movement = Movement(
+        pupil.pk,
+        EntryKind.CORRECTION,
+        amount,
+        _("Correction"),
+        references.desk_form("correction", token),
+        recorded_by=user,
+        note=reason,
+    )
+    return book_many([movement])[0].entry
+
+
+@transaction.atomic
+def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, user) -> Decimal:
+    """End of the school year: refund a leaving pupil's whole balance, or move it to a sibling."""
+    if to is not None and (to.pk == pupil.pk or not pupil.are_siblings(to)):
+        raise CashierError(
+            _("%(to)s n'est pas un frère ou une sœur de %(name)s : transfert refusé.") % {"to": to, "name": pupil}
+        )
+    # Locked (both wallets, in pupil order, as book_many does) so that nothing lands between
+    # reading the balance and emptying it.
+    pupil_ids = sorted({pupil.pk, to.pk} if to is not None else {pupil.pk})
+    locked = Wallet.objects.select_for_update().filter(pupil_id__in=pupil_ids).order_by("pupil_id")
+    balance = {w.pupil_id: w.balance for w in locked}[pupil.pk]
+    if balance <= 0:
+        raise CashierError(
+            _("Le solde de %(name)s n'est pas positif : rien à rembourser ni à transférer.") % {"name": pupil}
+        )
+    if to is None:
+        movements = [
+            Movement(
+                pupil.pk,
+                EntryKind.REFUND,
+                -balance,
+                _("Remboursement du solde"),
+                references.desk_form("refund", token),
+                recorded_by=user,
+                note=reason,
+            )
+        ]
+    else:
+        movements = [
+            Movement(
+                pupil.pk,
+                EntryKind.TRANSFER,
+                -balance,
+                _("Transfert vers %(name)s") % {"name": to.first_name},
+                references.desk_form("transfer", token, "out"),
+                recorded_by=user,
+                note=reason,
+            ),
+            Movement(
+                to.pk,
+                EntryKind.TRANSFER,
+                balance,
+                _("Transfert de %(name)s") % {"name": pupil.first_name},
+                references.desk_form("transfer", token, "in"),
+                recorded_by=user,
+                note=reason,
+            ),
+        ]
+    return _moved(book_many(movements)[0], balance)
+
+
+def _moved(booking: Booking, amount: Decimal) -> Decimal:
+    if not booking.created:  # the same form sent again: its money has already moved
+        raise CashierError(_("Ce formulaire a déjà été traité : rien n'a été modifié."))
+    return amount
+
+
+@transaction.atomic
+def make_deposit_slip(cheques: list[OfflinePayment], *, user) -> DepositSlip:
+    """Put cheques not yet deposited on a new slip; all of them or none."""
+    if not cheques:
+        raise CashierError(_("Choisissez au moins un chèque à remettre."))
+    slip = DepositSlip.objects.create(created_by=user)
+    # The conditional update marks each cheque once, even if two slips are made at the same time.
+    marked = OfflinePayment.objects.filter(
+        pk__in=[c.pk for c in cheques],
+        payment__method=PaymentMethod.CHEQUE,
+        payment__status=PaymentStatus.PAID,
+        deposit_slip__isnull=True,
+    ).update(deposit_slip=slip)
+    if marked != len(cheques):
+        transaction.set_rollback(True)
+        raise CashierError(_("Seuls les chèques encaissés et pas encore remis peuvent figurer sur un bordereau."))
+    return slip
+
+
+# Direct debits ---------------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple[Pupil, Decimal]]:
+    """What the mandate debits this month for each of the parent's active children."""
+    parts = []
+    children = list(
+        Pupil.objects.guarded_by(mandate.user_id).filter(active=True).select_related("wallet").order_by("first_name")
+    )
+    prices = meal_prices(children, month)
+    for pupil in children:
+        if mandate.mode == DebitMode.FIXED:
+            amount = mandate.monthly_amount
+        else:
+            price = prices[pupil.pk] or ZERO
+            amount = mandate.meals * price - pupil.wallet.balance
+        if amount > 0:
+            parts.append((pupil, amount))
+    return parts
+
+
+def prepare_direct_debits(month: datetime.date) -> list[DirectDebit]:
+    """Compute the month's debits of all active mandates, as pending payments to confirm."""
+    month = month_start(month)
+    prepared = []
+    mandates = DirectDebitMandate.objects.filter(active=True).exclude(debits__month=month).select_related("user")
+    for mandate in mandates:
+        parts = debit_parts(mandate, month)
+        if not parts:
+            continue
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                method=PaymentMethod.DIRECT_DEBIT,
+                status=PaymentStatus.PENDING,
+                amount=sum((amount for _pupil, amount in parts), ZERO),
+                user=mandate.user,
+                payer_name=mandate.user.get_full_name(),
+            )
+            PaymentAllocation.objects.bulk_create(
+                PaymentAllocation(payment=payment, pupil=pupil, amount=amount) for pupil, amount in parts
+            )
+            prepared.append(DirectDebit.objects.create(mandate=mandate, month=month, payment=payment))
+    return prepared
+
+
+@transaction.atomic
+def confirm_direct_debit(debit: DirectDebit, *, user) -> bool:
+    """Record a prepared debit as paid and credit the children; False if it was not pending."""
+    credited = credit_payment(
+        debit.payment,
+        from_statuses=(PaymentStatus.PENDING,),
+        label=_("Prélèvement automatique"),
+        recorded_by=user,
+    )
+    if credited:
+        DirectDebit.objects.filter(pk=debit.pk).update(confirmed_at=timezone.now(), confirmed_by=user)
+    return credited
+
+
+@transaction.atomic
+def reject_direct_debit(debit: DirectDebit, *, user) -> None:
+    """An "impayé": the bank returned the debit. Reverse the credits and tell the parent."""
+    payment = debit.payment
+    try:
+        reverse_payment(
+            payment,
+            why="rejected",
+            label=_("Prélèvement impayé"),
+            note=_("Rejet de la banque"),
+            recorded_by=user,
+            status=PaymentStatus.FAILED,
+        )
+    except ValueError:
+        raise CashierError(_("Seul un prélèvement confirmé peut être enregistré comme impayé.")) from None
+    DirectDebit.objects.filter(pk=debit.pk).update(rejected_at=timezone.now(), rejected_by=user)
+    parent = debit.mandate.user
+    queue_email(
+        "direct-debit-rejected",
+        parent.email,
+        {
+            "parent_name": parent.get_short_name(),
+            "month": debit.month,
+            "amount": payment.amount,
+            "parts": [(a.pupil.first_name, a.amount) for a in payment.allocations.select_related("pupil")],
+        },
+    )

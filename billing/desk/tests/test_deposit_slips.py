@@ -1,0 +1,78 @@
+"""The deposit slip lists the chosen cheques with their total and marks them deposited."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from billing.desk.models import DepositSlip, OfflinePayment
+from billing.models import Payment
+
+from .helpers import ADD_URL, assert_ledger_balanced, desk_payment_data
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("admin:billing_deskpayment_changelist")
+
+
+@pytest.fixture
+def desk(client, cashier):
+    client.force_login(cashier)
+    return client
+
+
+@pytest.fixture
+def cheques(desk, lea, hugo) -> list[Payment]:
+    desk.post(ADD_URL, desk_payment_data((lea, "30.00"), (hugo, "20.00"), amount="50.00", number="1111111"))
+    desk.post(ADD_URL, desk_payment_data((hugo, "12.35"), amount="12.35", number="2222222", bank="LCL"))
+    return list(Payment.objects.order_by("id"))
+
+
+def make_slip(desk, payments):
+    return desk.post(LIST_URL, {"action": "make_deposit_slip", "_selected_action": [p.pk for p in payments]})
+
+
+def test_refuses_cash_on_a_deposit_slip(desk, cheques, lea):
+    desk.post(ADD_URL, desk_payment_data((lea, "5.00"), method="cash", amount="5.00"))
+    cash = Payment.objects.get(method="cash")
+    response = make_slip(desk, [*cheques, cash])
+    assert response.status_code == 302 and response["Location"] == LIST_URL
+    assert DepositSlip.objects.count() == 0
+    assert not OfflinePayment.objects.filter(deposit_slip__isnull=False).exists()
+
+
+def test_refuses_a_cheque_already_deposited(desk, cheques):
+    make_slip(desk, cheques[:1])
+    make_slip(desk, cheques)
+    assert DepositSlip.objects.count() == 1
+    assert OfflinePayment.objects.filter(deposit_slip__isnull=True).count() == 1
+
+
+def test_refuses_a_cancelled_cheque(desk, cheques):
+    desk.post(reverse("admin:billing_deskpayment_cancel", args=[cheques[0].pk]), {"reason": "Erreur"})
+    make_slip(desk, cheques)
+    assert DepositSlip.objects.count() == 0
+
+
+def test_makes_a_printable_slip_with_the_total_and_marks_the_cheques(desk, cashier, cheques):
+    response = make_slip(desk, cheques)
+    slip = DepositSlip.objects.get()
+    assert response["Location"] == reverse("admin:billing_depositslip_print", args=[slip.pk])
+    assert slip.created_by == cashier
+    assert set(OfflinePayment.objects.values_list("deposit_slip", flat=True)) == {slip.pk}
+    page = desk.get(response["Location"]).content.decode()
+    assert "Bordereau de remise de chèques" in page and "1111111" in page and "2222222" in page
+    assert '<td class="amount" id="slip-total">62,35\u00a0€</td>' in page
+    assert_ledger_balanced()
+
+
+def test_the_list_offers_the_cheques_still_to_deposit(desk, cheques):
+    make_slip(desk, cheques[:1])
+    page = desk.get(LIST_URL, {"remise": "a-remettre"})
+    assert [p.pk for p in page.context["cl"].result_list] == [cheques[1].pk]
+
+
+def test_the_slip_total_matches_the_cheques(desk, cheques):
+    make_slip(desk, cheques)
+    page = desk.get(reverse("admin:billing_depositslip_changelist"))
+    assert "62,35" in page.content.decode()
+    assert sum(p.amount for p in cheques) == D("62.35")

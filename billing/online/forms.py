@@ -1,0 +1,125 @@
+"""The top-up forms of "Situation de mes comptes": one child, or several children at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from canteen.models import Pupil
+from portal.lib.money import CENT, ZERO, euros
+
+from .limits import maximum_credit, minimum_credit
+
+
+class AmountField(forms.Field):
+    """A euro amount typed the French way ("20", "20,5", "20,50"), at most two decimals, never negative."""
+
+    default_error_messages = {
+        "invalid": _("Saisissez un montant en euros, par exemple 20,00."),
+        "negative": _("Le montant ne peut pas être négatif."),
+        "decimals": _("Le montant ne peut pas avoir plus de deux décimales."),
+    }
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value) -> Decimal | None:
+        text = str(value or "")[:20].strip().replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not amount.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if amount < 0:
+            raise forms.ValidationError(self.error_messages["negative"], code="negative")
+        if amount != amount.quantize(CENT):
+            raise forms.ValidationError(self.error_messages["decimals"], code="decimals")
+        return amount.quantize(CENT)
+
+
+def check_bounds(amount: Decimal, pupil) -> None:
+    minimum, maximum = minimum_credit(pupil), maximum_credit()
+    if amount < minimum:
+        raise forms.ValidationError(
+            _("Le montant minimum à créditer pour %(name)s est de %(minimum)s."),
+            code="below_minimum",
+            params={"name": pupil.first_name, "minimum": euros(minimum)},
+        )
+    if amount > maximum:
+        raise forms.ValidationError(
+            _("Le montant maximum à créditer est de %(maximum)s."),
+            code="above_maximum",
+            params={"maximum": euros(maximum)},
+        )
+
+
+class CreditForm(forms.Form):
+    """Credit one child: the child must be one of the parent's, the amount within its bounds."""
+
+    pupil = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Cet enfant n'est pas rattaché à votre compte.")},
+    )
+    amount = AmountField(label=_("Montant à créditer"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = Pupil.objects.guarded_by(user).select_related("establishment")
+
+    def clean(self):
+        cleaned = super().clean()
+        pupil, amount = cleaned.get("pupil"), cleaned.get("amount")
+        if pupil is not None and amount is not None:
+            try:
+                check_bounds(amount, pupil)
+            except forms.ValidationError as error:
+                self.add_error("amount", error)
+        return cleaned
+
+    def allocations(self) -> list[tuple]:
+        return [(self.cleaned_data["pupil"], self.cleaned_data["amount"])]
+
+
+class FamilyCreditForm(forms.Form):
+    """One payment for several children: an amount per child, the bounds apply to non-zero amounts."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupils = list(Pupil.objects.guarded_by(user).select_related("establishment").order_by("first_name"))
+        for pupil in self.pupils:
+            self.fields[f"amount_{pupil.pk}"] = AmountField(label=str(pupil), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for pupil in self.pupils:
+            amount = cleaned.get(f"amount_{pupil.pk}") or ZERO
+            if amount:
+                try:
+                    check_bounds(amount, pupil)
+                except forms.ValidationError as error:
+                    self.add_error(f"amount_{pupil.pk}", error)
+        if not self.errors and not any(amount for _pupil, amount in self.allocations()):
+            raise forms.ValidationError(_("Saisissez un montant pour au moins un enfant."), code="empty")
+        total = sum((amount for _pupil, amount in self.allocations()), ZERO)
+        if not self.errors and total > maximum_credit():
+            raise forms.ValidationError(
+                _("Le montant maximum d'un paiement est de %(maximum)s."),
+                code="above_maximum",
+                params={"maximum": euros(maximum_credit())},
+            )
+        return cleaned
+
+    def allocations(self) -> list[tuple]:
+        pairs = [(pupil, self.cleaned_data.get(f"amount_{pupil.pk}") or ZERO) for pupil in self.pupils]
+        return [(pupil, amount) for pupil, amount in pairs if amount]
+
+    def rows(self):
+        for pupil in self.pupils:
+            yield pupil, self[f"amount_{pupil.pk}"]

@@ -1,0 +1,182 @@
+"""The parent's payment pages: "Situation de mes comptes", the family page, return, cancel, receipts.
+
+Every query starts from ``request.user``: a parent sees and pays only for their own children.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet, meals_covered
+from canteen.models import Pupil
+from portal.lib.money import ZERO
+
+from .forms import CreditForm, FamilyCreditForm
+from .limits import maximum_credit, minimum_credit
+from .payments import credit
+from .providers import PaymentError, get_provider
+from .providers.demo import demo_enabled
+from .receipts import receipt_context
+
+
+def child_situation(pupil) -> dict:
+    wallet = Wallet.objects.filter(pupil=pupil).first()
+    balance = wallet.balance if wallet else ZERO
+    price = pupil.meal_price()
+    minimum = minimum_credit(pupil)
+    choices = [(_("Minimum"), minimum)]
+    choices += [(_("%(count)s repas") % {"count": n}, price * n) for n in (4, 10, 20) if price and price * n > minimum]
+    return {
+        "pupil": pupil,
+        "balance": balance,
+        "price": price,
+        "meals": meals_covered(balance, price),
+        "minimum": minimum,
+        "quick_choices": [(label, amount) for label, amount in choices if amount <= maximum_credit()],
+    }
+
+
+def start_payment(request, allocations: list[tuple]):
+    """Create the payment and its allocations, then send the parent to the provider's page."""
+    try:
+        provider = get_provider()
+    except PaymentError as error:
+        messages.error(request, error.message)
+        return redirect("billing:accounts")
+    total = sum((amount for _pupil, amount in allocations), ZERO)
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            method=PaymentMethod.ONLINE,
+            amount=total,
+            user=request.user,
+            payer_name=request.user.get_full_name() or request.user.email,
+            provider=provider.name,
+        )
+        PaymentAllocation.objects.bulk_create(
+            PaymentAllocation(payment=payment, pupil=pupil, amount=amount) for pupil, amount in allocations
+        )
+    try:
+        return redirect(provider.start(payment, request))
+    except PaymentError as error:
+        payment.mark_unpaid(PaymentStatus.FAILED)
+        messages.error(request, error.message)
+        return redirect("billing:accounts")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accounts(request):
+    """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
+    children = Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name")
+    bound = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if data.get("choice"):  # a quick choice ("10 repas") fills the amount when JavaScript is off
+            data["amount"] = data["choice"]
+        bound = CreditForm(request.user, data, auto_id=False)
+        if bound.is_valid() and "pay" in request.POST:
+            return start_payment(request, bound.allocations())
+    situations = []
+    for pupil in children:
+        situation = child_situation(pupil)
+        form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
+        situation["form"] = (
+            bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
+        )
+        situations.append(situation)
+    foreign_child = bound is not None and bound.has_error("pupil")
+    if foreign_child:
+        messages.error(request, bound.errors["pupil"][0])
+    return render(
+        request,
+        "billing/accounts.html",
+        {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1},
+        status=400 if bound is not None and bound.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family(request):
+    """One payment for several children, an amount for each."""
+    form = FamilyCreditForm(request.user, request.POST or None)
+    total = None
+    if request.method == "POST" and form.is_valid():
+        if "pay" in request.POST:
+            return start_payment(request, form.allocations())
+        total = sum((amount for _pupil, amount in form.allocations()), ZERO)
+    rows = [(child_situation(pupil), field) for pupil, field in form.rows()]
+    return render(
+        request,
+        "billing/family.html",
+        {"form": form, "rows": rows, "total": total, "maximum": maximum_credit()},
+        status=400 if form.errors else 200,
+    )
+
+
+def own_payment(request, pk: int) -> Payment:
+    return get_object_or_404(Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE), pk=pk)
+
+
+@login_required
+def payment_return(request, pk: int):
+    """Back from the provider: credit now if the webhook has not done it yet, then show the new balances."""
+    payment = own_payment(request, pk)
+    if not payment.is_paid:
+        get_provider(payment.provider).fulfil_on_return(payment)
+        payment.refresh_from_db()
+    allocations = payment.allocations.select_related("pupil__wallet").order_by("pupil__first_name")
+    return render(request, "billing/payment_return.html", {"payment": payment, "allocations": allocations})
+
+
+@login_required
+def payment_cancel(request, pk: int):
+    """After "J'annule mon paiement": nothing is credited."""
+    payment = own_payment(request, pk)
+    payment.mark_unpaid(PaymentStatus.CANCELED)
+    if payment.is_paid:  # the money had already arrived: say so rather than "annulé"
+        return redirect("billing:payment_return", pk=payment.pk)
+    return render(request, "billing/payment_cancel.html", {"payment": payment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demo_pay(request, pk: int):
+    """The demo provider's page: plainly a demonstration, no card data, no money."""
+    if not demo_enabled():
+        raise Http404(_("Les paiements de démonstration ne sont pas activés."))
+    payment = own_payment(request, pk)
+    if payment.provider != "demo":
+        raise Http404
+    if payment.status not in (PaymentStatus.CREATED, PaymentStatus.PENDING):  # already paid or cancelled
+        return redirect(
+            "billing:payment_cancel" if payment.status == PaymentStatus.CANCELED else "billing:payment_return",
+            pk=payment.pk,
+        )
+    if request.method == "POST":
+        if "validate" in request.POST:
+            credit(payment)
+            return redirect("billing:payment_return", pk=payment.pk)
+        return redirect("billing:payment_cancel", pk=payment.pk)
+    return render(request, "billing/demo_pay.html", receipt_context(payment))
+
+
+@login_required
+def payments(request):
+    """The family's online payments, newest first, each with its receipt."""
+    rows = Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE).order_by("-created_at", "-id")[:100]
+    return render(request, "billing/payments.html", {"payments": rows})
+
+
+@login_required
+def receipt(request, pk: int):
+    payment = own_payment(request, pk)
+    if not payment.is_paid:
+        raise Http404
+    return render(request, "billing/receipt.html", receipt_context(payment))

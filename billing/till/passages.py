@@ -1,0 +1,138 @@
+"""Meals from the till: check each passage, book it once, answer what the till must know.
+
+Shared by the till API (``billing.till.views``) and the CSV import command, so
+both follow the same rules. A passage is identified by its till and its
+``ref``: sent again, it gets the same answer as the first time and changes
+nothing. One bad passage never blocks the others. Passages are checked
+first, without touching any balance; the good ones are then booked through
+``billing.ledger.book_many`` in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from billing import references
+from billing.ledger import Movement, book_many
+from billing.models import EntryKind, LedgerEntry
+from canteen.models import PriceList, Pupil
+from portal.lib.money import CENT
+
+from .models import Till
+
+MAX_PASSAGES = 500
+MAX_REF_LENGTH = 80
+MAX_MEAL_AMOUNT = Decimal("100.00")  # a typing-error guard
+# A till's clock may run a little ahead of ours.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+class Rejected(Exception):
+    """A passage that cannot be recorded; the message is the French reason given to the till."""
+
+
+def record_passages(till: Till, passages: list) -> list[dict]:
+    """Record each passage as a meal, in order; one result per passage (see docs/till-api.md)."""
+    establishment = till.establishment
+    cards = {p.get("card") for p in passages if isinstance(p, dict) and isinstance(p.get("card"), str)}
+    pupils = {p.card_number: p for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards)}
+    prices = PriceList([establishment.pk])
+    refs = [
+        references.till_passage(till.pk, p["ref"])
+        for p in passages
+        if isinstance(p, dict) and isinstance(p.get("ref"), str)
+    ]
+    # A passage already recorded gets its first answer back, even if the pupil has changed since.
+    known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
+    local = ZoneInfo(establishment.timezone)
+    limit = -establishment.overdraft_limit
+    results: list[dict] = []
+    to_book = []
+    for position, passage in enumerate(passages):
+        ref = passage.get("ref") if isinstance(passage, dict) else None
+        result: dict = {"ref": ref if isinstance(ref, str) else None}
+        results.append(result)
+        try:
+            _check_ref(passage)
+            reference = references.till_passage(till.pk, ref)
+            if reference in known:
+                _answer(result, known[reference], False, limit)
+            else:
+                card, at, amount = _check(passage, pupils, prices, local)
+                to_book.append((pupils[card].pk, position, at, amount, reference))
+        except Rejected as error:
+            result.update(status="rejected", reason=str(error))
+    # The whole batch in one transaction and a few statements; each pupil's meals in the order sent.
+    to_book.sort()
+    movements = [
+        Movement(pupil_id, EntryKind.MEAL, -amount, "Self", reference, at)
+        for pupil_id, _position, at, amount, reference in to_book
+    ]
+    for (_pupil_id, position, *_rest), booking in zip(to_book, book_many(movements), strict=True):
+        _answer(results[position], booking.entry, booking.created, limit)
+    return results
+
+
+def _answer(result: dict, entry: LedgerEntry, created: bool, limit: Decimal) -> None:
+    result.update(
+        status="recorded" if created else "duplicate",
+        balance=str(entry.balance_after),
+        below_limit=entry.balance_after < limit,
+    )
+
+
+def _check_ref(passage) -> None:
+    if not isinstance(passage, dict):
+        raise Rejected(_("Passage mal formé : un objet JSON est attendu."))
+    ref = passage.get("ref")
+    if not isinstance(ref, str) or not ref.strip() or len(ref) > MAX_REF_LENGTH:
+        raise Rejected(
+            _("Passage mal formé : « ref » doit être un texte de 1 à %(max)d caractères.") % {"max": MAX_REF_LENGTH}
+        )
+
+
+def _check(
+    passage, pupils: dict[str, Pupil], prices: PriceList, local: ZoneInfo
+) -> tuple[str, datetime.datetime, Decimal]:
+    """The card, time and meal price of a well-formed passage; ``Rejected`` with the reason otherwise."""
+    card, at_text = passage.get("card"), passage.get("at")
+    if not isinstance(card, str) or not card:
+        raise Rejected(_("Passage mal formé : « card » doit être un texte."))
+    try:
+        at = parse_datetime(at_text) if isinstance(at_text, str) else None
+    except ValueError:  # well formed but impossible, such as 30 February
+        at = None
+    if at is None or timezone.is_naive(at):
+        raise Rejected(_("Passage mal formé : « at » doit être une date ISO 8601 avec son décalage horaire."))
+    if at > timezone.now() + CLOCK_TOLERANCE:
+        raise Rejected(_("Heure de passage dans le futur."))
+    pupil = pupils.get(card)
+    if pupil is None:
+        raise Rejected(_("Carte inconnue."))
+    if not pupil.active:
+        raise Rejected(_("Élève inactif."))
+    if "amount" in passage and passage["amount"] is not None:
+        amount = _amount(passage["amount"])
+    else:
+        amount = prices.price_of(pupil, at.astimezone(local).date())
+        if not amount or amount <= 0:
+            raise Rejected(_("Aucun tarif payant en vigueur pour cet élève à cette date."))
+    return card, at, amount
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(value) if isinstance(value, str) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise Rejected(_('Passage mal formé : « amount » doit être un montant positif en texte, par exemple "3.50".'))
+    if amount > MAX_MEAL_AMOUNT:
+        raise Rejected(_("Passage mal formé : un repas coûte au plus %(max)s €.") % {"max": MAX_MEAL_AMOUNT})
+    return amount

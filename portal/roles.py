@@ -1,0 +1,79 @@
+"""The staff groups and the permissions each one gives (declared here, where every app is known).
+
+Staff powers come only from these groups: "Administration" runs account
+requests, pupils and tariffs; "Caisse" records money. The groups are kept in
+step with this table after every ``migrate``.
+"""
+
+from __future__ import annotations
+
+ADMINISTRATION = "Administration"
+CASHIER = "Caisse"
+
+# app_label.codename, per group.
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATION: [
+        "canteen.view_establishment",
+        "canteen.change_establishment",
+        "canteen.view_pupil",
+        "canteen.add_pupil",
+        "canteen.change_pupil",
+        "canteen.view_tariff",
+        "canteen.add_tariff",
+        "canteen.change_tariff",
+        "accounts.view_user",
+        "canteen.view_guardianship",
+        "canteen.add_guardianship",
+        "canteen.delete_guardianship",
+        "accounts.view_accountrequest",
+        "accounts.decide_accountrequest",
+        "billing.view_wallet",
+        "billing.view_ledgerentry",
+        "billing.view_payment",
+        "billing.view_deskpayment",
+        "billing.view_correction",
+        "billing.view_depositslip",
+        "billing.view_directdebitmandate",
+        "billing.view_directdebit",
+        "billing.view_till",
+        "billing.add_till",
+        "billing.change_till",
+    ],
+    CASHIER: [
+        "canteen.view_establishment",
+        "canteen.view_pupil",
+        "canteen.view_tariff",
+        "accounts.view_user",
+        "billing.view_wallet",
+        "billing.view_ledgerentry",
+        "billing.add_ledgerentry",
+        "billing.view_payment",
+        "billing.add_payment",
+        "billing.view_stripeevent",
+        "billing.view_deskpayment",
+        "billing.add_deskpayment",
+        "billing.view_correction",
+        "billing.add_correction",
+        "billing.view_depositslip",
+        "billing.view_directdebitmandate",
+        "billing.add_directdebitmandate",
+        "billing.change_directdebitmandate",
+        "billing.view_directdebit",
+        "billing.change_directdebit",
+    ],
+}
+
+
+def sync_staff_groups(**kwargs) -> None:
+    """Create the staff groups and give each exactly the permissions of the table."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:  # absent while an app's migrations have not run yet
+                wanted.append(perm)
+        group.permissions.set(wanted)
