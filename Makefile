@@ -26,9 +26,12 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m pytest
 
+# Style, and the app dependency contracts of .importlinter (canteen alone; accounts and billing
+# independent; the apps see only portal.lib of portal).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Refresh the French and English catalogues after changing user-facing strings.
 messages: $(VENV)/.runtime

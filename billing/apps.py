@@ -22,3 +22,4 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .online import receipts  # noqa: F401  (emails the receipt when an online payment is credited)

@@ -1,7 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from billing.models import Wallet
 from canteen.models import Pupil
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,6 @@ def test_creates_updates_and_skips_with_reasons(school, lea, tmp_path, capsys):
     assert lea.class_name == "CM2"
     zoe = Pupil.objects.get(card_number="20001")
     assert (zoe.first_name, zoe.category, zoe.active) == ("Zoé", "Maternelle", True)
-    assert Wallet.objects.filter(pupil=zoe).exists()
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(school, tmp_path, capsys):
