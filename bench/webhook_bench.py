@@ -1,5 +1,9 @@
-"""Webhook throughput: signed ``checkout.session.completed`` events, half of them duplicates,
+"""Webhook throughput: signed ``checkout.session.completed`` events, each delivered twice,
 posted to gunicorn over PostgreSQL. Prints events/s and checks credits == distinct sessions.
+
+Realistic traffic by default: every session is a distinct family's payment (its own parent and
+child). ``--same-family`` puts them all on the demo parent's two children instead: the worst
+case, where every credit waits for the previous one's wallet lock.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/openself_bench5 \\
         .venv/bin/python bench/webhook_bench.py --sessions 500 --clients 8 --workers 3
@@ -41,8 +45,9 @@ def recreate_database(url: str) -> None:
     admin.close()
 
 
-def prepare(sessions: int) -> list[dict]:
-    """Migrate, create a school, one parent with two children and ``sessions`` pending Stripe payments."""
+def prepare(sessions: int, same_family: bool) -> list[dict]:
+    """Migrate, load the demo school, and create ``sessions`` pending Stripe payments, one per family
+    (or all the demo parent's with ``same_family``)."""
     import django
 
     django.setup()
@@ -57,11 +62,25 @@ def prepare(sessions: int) -> list[dict]:
     call_command("migrate", verbosity=0)
     call_command("demo_data", stdout=open(os.devnull, "w"))
     from accounts.models import User
+    from billing.models import Wallet
+    from canteen.models import Establishment, Guardianship, Pupil
 
-    parent = User.objects.get(email=PARENT_EMAIL)
-    children = list(parent.pupils.all())
+    demo_parent = User.objects.get(email=PARENT_EMAIL)
+    if same_family:
+        families = [(demo_parent, child) for child in demo_parent.pupils.all()]
+    else:
+        school = Establishment.objects.get()
+        parents = User.objects.bulk_create(User(email=f"famille{n}@bench.example") for n in range(sessions))
+        pupils = Pupil.objects.bulk_create(
+            Pupil(establishment=school, last_name=f"Famille{n}", first_name="Enfant", card_number=f"9{n:07d}")
+            for n in range(sessions)
+        )
+        Wallet.objects.bulk_create(Wallet(pupil=pupil) for pupil in pupils)
+        Guardianship.objects.bulk_create(Guardianship(user=u, pupil=p) for u, p in zip(parents, pupils, strict=True))
+        families = list(zip(parents, pupils, strict=True))
     events = []
     for number in range(sessions):
+        parent, child = families[number % len(families)]
         payment = Payment.objects.create(
             method=PaymentMethod.ONLINE,
             status=PaymentStatus.PENDING,
@@ -69,7 +88,7 @@ def prepare(sessions: int) -> list[dict]:
             user=parent,
             provider="stripe",
         )
-        PaymentAllocation.objects.create(payment=payment, pupil=children[number % 2], amount=Decimal("20.00"))
+        PaymentAllocation.objects.create(payment=payment, pupil=child, amount=Decimal("20.00"))
         payment.provider_id = f"cs_bench_{payment.pk:08d}"
         payment.save(update_fields=["provider_id"])
         events.append(
@@ -137,6 +156,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--same-family", action="store_true", help="every payment credits the demo parent's children")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/openself_bench5")
@@ -149,7 +169,7 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     recreate_database(url)
-    events = prepare(args.sessions)
+    events = prepare(args.sessions, args.same_family)
     bodies = [json.dumps(envelope) for envelope in events] * 2  # every event delivered twice: 50% duplicates
     random.Random(5).shuffle(bodies)
 
@@ -195,7 +215,8 @@ def main() -> None:
 
     # Credits of payments only (the demo data's own history has online entries without a payment).
     credits = LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT, payment__isnull=False).count()
-    print(f"events posted:      {len(bodies)} ({args.sessions} distinct sessions, 50% duplicates)")
+    who = "the demo parent's 2 children" if args.same_family else f"{args.sessions} distinct families"
+    print(f"events posted:      {len(bodies)} ({args.sessions} distinct sessions of {who}, each delivered twice)")
     print(f"clients / workers:  {args.clients} / {args.workers} gunicorn sync workers")
     print(f"answers:            {dict(sorted({s: statuses.count(s) for s in set(statuses)}.items()))}")
     rate = len(bodies) / elapsed
