@@ -46,6 +46,20 @@ class Establishment(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text=_("De combien le solde d'un enfant peut passer sous zéro avant que la borne ne le signale."),
     )
+    desk_confirmation_threshold = models.DecimalField(
+        _("seuil de confirmation à la caisse"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("300.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Au-delà de ce montant, un paiement saisi à la caisse doit être confirmé une seconde fois."),
+    )
+    till_window_days = models.PositiveSmallIntegerField(
+        _("ancienneté maximale d'un passage à la borne (jours)"),
+        default=400,
+        validators=[MinValueValidator(1)],
+        help_text=_("Un passage plus ancien envoyé par une borne est refusé."),
+    )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
 
