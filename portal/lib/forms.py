@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .money import euros
@@ -132,3 +133,8 @@ class MoneyField(forms.DecimalField):
         if isinstance(value, Decimal):
             return f"{value:.2f}".replace(".", ",")
         return value
+
+
+# For a ModelAdmin's ``formfield_overrides``: every money column typed the French way (zero allowed,
+# the model's own validators say more).
+MONEY_ADMIN_FIELDS = {models.DecimalField: {"form_class": MoneyField, "allow_zero": True}}

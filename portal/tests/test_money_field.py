@@ -124,3 +124,32 @@ def test_shows_a_stored_amount_with_a_comma():
 )
 def test_writes_amounts_out_in_french(amount, words):
     assert in_words(D(amount)) == words
+
+
+@pytest.mark.django_db
+def test_the_establishment_admin_shows_money_as_french_text_inputs(admin_client, school):
+    from django.urls import reverse
+
+    page = admin_client.get(reverse("admin:canteen_establishment_change", args=[school.pk])).content.decode()
+    assert 'name="desk_confirmation_threshold" value="300,00"' in page
+    assert 'type="number" name="min_credit_amount"' not in page and 'inputmode="decimal"' in page
+    data = {
+        "name": school.name,
+        "code": school.code,
+        "contact_email": school.contact_email,
+        "beneficiary": school.beneficiary,
+        "address": school.address,
+        "min_credit_amount": "25,50",
+        "min_meals": "4",
+        "overdraft_limit": "0",
+        "desk_confirmation_threshold": "1e3",
+        "till_window_days": "400",
+        "timezone": "Europe/Paris",
+        "tariffs-TOTAL_FORMS": "0",
+        "tariffs-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:canteen_establishment_change", args=[school.pk])
+    assert "sans exposant" in admin_client.post(url, data).content.decode()
+    assert admin_client.post(url, {**data, "desk_confirmation_threshold": "450,00"}).status_code == 302
+    school.refresh_from_db()
+    assert (school.min_credit_amount, school.desk_confirmation_threshold) == (D("25.50"), D("450.00"))
