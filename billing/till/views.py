@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from .models import Till
 from .passages import MAX_PASSAGES, record_passages
 
-
 # {"passages": [{"card": …}]} is 3 deep; a little room for what a till may add, not a thousand levels.
 MAX_DEPTH = 8
 TOO_DEEP = object()

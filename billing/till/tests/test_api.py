@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/till/meals"
 
 
-@pytest.fixture
-def till_token(school):
-    till = Till(establishment=school, name="Borne 2")
-    token = till.new_token()
-    till.save()
-    return till, token
-
-
 def post(client, body, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)

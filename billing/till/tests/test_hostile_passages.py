@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing.ledger import wallets_out_of_balance
 from billing.models import LedgerEntry
 
-from .test_api import URL, passage, post, till_token  # noqa: F401 (fixture)
+from .test_api import passage, post
 
 pytestmark = pytest.mark.django_db
 
