@@ -20,7 +20,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note
 from hypothesis import strategies as st
 
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
@@ -135,8 +136,8 @@ class TestTillApi:
             else:  # garbage that happens to be a passage: it must be a real one of a real pupil
                 assert sent["card"] in ("10001", "10002"), (sent, result)
         recorded = sum(r["status"] == "recorded" for r in results)
-        event(f"passages recorded: {min(recorded, 3)}{'+' if recorded >= 3 else ''}")
-        event(f"passages rejected: {'some' if any(r['status'] == 'rejected' for r in results) else 'none'}")
+        note(f"passages recorded: {min(recorded, 3)}{'+' if recorded >= 3 else ''}")
+        note(f"passages rejected: {'some' if any(r['status'] == 'rejected' for r in results) else 'none'}")
         assert LedgerEntry.objects.filter(kind=EntryKind.MEAL).count() == meals_before + recorded
 
         again = till.post("/api/till/meals", {"passages": [p for _ok, p in batch]}, content_type="application/json")
@@ -162,7 +163,7 @@ class TestTillApi:
     def test_any_body_gets_an_answer_never_a_server_error(self, till, body):
         meals_before = LedgerEntry.objects.count()
         response = till.post("/api/till/meals", body, content_type="application/json")
-        event(f"HTTP {response.status_code}")
+        note(f"HTTP {response.status_code}")
         assert response.status_code in (200, 400), response.content
         if response.status_code == 400:
             assert response.json()["error"]
@@ -236,10 +237,10 @@ class TestSignedWebhook:
         envelope.update(envelope_damage)
         for _delivery in range(2):  # Stripe delivers again: the second changes nothing
             status = self.post(client, envelope)
-            event(f"HTTP {status}")
+            note(f"HTTP {status}")
             assert status in (200, 400)
         credits = LedgerEntry.objects.filter(payment=payment, kind=EntryKind.ONLINE_PAYMENT).count()
-        event(f"credited: {credits}")
+        note(f"credited: {credits}")
         assert credits <= 1
         payment.refresh_from_db()
         assert (credits == 1) == payment.is_paid
@@ -262,7 +263,7 @@ class TestTopUpForms:
         field = "choice" if quick else "amount"
         data = {"pupil": str(lea.pk) if pupil == "own" else pupil, field: amount, "pay": ""}
         response = logged_in.post(reverse("billing:accounts"), data)
-        event(f"HTTP {response.status_code}")
+        note(f"HTTP {response.status_code}")
         assert response.status_code in (302, 400), response.status_code
         if response.status_code == 302:
             payment = Payment.objects.latest("pk")
@@ -277,7 +278,7 @@ class TestTopUpForms:
         payments_before = Payment.objects.count()
         data = {f"amount_{lea.pk}": lea_amount, f"amount_{hugo.pk}": hugo_amount, "pay": ""}
         response = logged_in.post(reverse("billing:family"), data)
-        event(f"HTTP {response.status_code}")
+        note(f"HTTP {response.status_code}")
         assert response.status_code in (302, 400), response.status_code
         if response.status_code == 302:
             payment = Payment.objects.latest("pk")
@@ -307,7 +308,7 @@ class TestDeskPaymentForm:
         if confirm:
             data["confirm_amount"] = amount
         response = desk.post(ADD_URL, data)
-        event(f"HTTP {response.status_code}")
+        note(f"HTTP {response.status_code}")
         assert response.status_code in (200, 302), response.status_code
         if response.status_code == 302:
             payment = Payment.objects.latest("pk")
