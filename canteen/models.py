@@ -32,7 +32,7 @@ class Establishment(models.Model):
     address = models.TextField(_("adresse du bénéficiaire"))
     min_credit_amount = models.DecimalField(
         _("montant minimum à créditer"),
-        max_digits=10,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("20.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
@@ -40,7 +40,7 @@ class Establishment(models.Model):
     min_meals = models.PositiveSmallIntegerField(_("nombre minimum de repas à créditer"), default=4)
     overdraft_limit = models.DecimalField(
         _("découvert autorisé"),
-        max_digits=10,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
@@ -111,7 +111,7 @@ class Tariff(models.Model):
     )
     category = models.CharField(_("catégorie"), max_length=50, help_text=_("Par exemple Élève, Maternelle, Adulte."))
     price = models.DecimalField(
-        _("prix d'un repas"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        _("prix d'un repas"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
     valid_from = models.DateField(_("applicable à partir du"))
 

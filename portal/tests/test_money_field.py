@@ -153,3 +153,20 @@ def test_the_establishment_admin_shows_money_as_french_text_inputs(admin_client,
     assert admin_client.post(url, {**data, "desk_confirmation_threshold": "450,00"}).status_code == 302
     school.refresh_from_db()
     assert (school.min_credit_amount, school.desk_confirmation_threshold) == (D("25.50"), D("450.00"))
+
+
+def test_every_money_column_has_the_same_size():
+    """max_digits=12, decimal_places=2 everywhere: an amount that fits one column fits every other."""
+    from django.apps import apps
+    from django.db import models
+
+    from portal.lib.forms import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+    columns = [
+        (model.__name__, field.name, field.max_digits, field.decimal_places)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.DecimalField)
+    ]
+    assert len(columns) >= 10
+    assert [c for c in columns if c[2:] != (MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES)] == []
