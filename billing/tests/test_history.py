@@ -138,3 +138,29 @@ def test_history_csv_and_admin_lists_work_over_two_school_years_of_1000_entries(
         admin_client.get(reverse("admin:billing_ledgerentry_changelist"), {"occurred_at__year": "2025"}).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"occurred_at__year": "9999", "occurred_at__month": "12", "occurred_at__day": "31"},
+        {"occurred_at__year": "1", "occurred_at__month": "1", "occurred_at__day": "1"},
+        {"occurred_at__year": "0001"},
+        {"occurred_at__year": "x"},
+        {"occurred_at__year": "２０２６"},
+    ],
+)
+def test_the_admin_ledger_drops_a_date_filter_out_of_range_never_a_500(admin_client, lea, params):
+    book(lea, kind=EntryKind.CASH, amount=D("1.00"), label="Espèces", occurred_at=at(3))
+    url = reverse("admin:billing_ledgerentry_changelist")
+    response = admin_client.get(url, {**params, "kind": "cash"})
+    assert response.status_code == 302 and response["Location"] == f"{url}?kind=cash"
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200 and "filtre retiré" in page.content.decode()
+
+
+def test_the_admin_ledger_shows_french_dates(admin_client, lea):
+    book(lea, kind=EntryKind.CASH, amount=D("1.00"), label="Espèces", occurred_at=at(3, 10, 5))
+    page = admin_client.get(reverse("admin:billing_ledgerentry_changelist"), {"occurred_at__year": "2026"})
+    assert page.status_code == 200
+    assert "3 novembre 2026 11:05" in page.content.decode()  # 10:05 UTC in Paris
