@@ -1,7 +1,7 @@
 """Many parents' browsers clicking "JE VALIDE" at once on the embedded SQLite default, in a file database.
 
 Run as a script (the test suite's SQLite database is in memory, where locking is not the real one):
-``python -m billing.online.tests.sqlite_clicks DB_PATH CLICKS [--plain]``. Each click is a request
+``python -m tests.sqlite_clicks DB_PATH CLICKS [--plain]``. Each click is a request
 on its own thread, hence its own SQLite connection, all released together by a barrier. Prints
 one JSON line: the status codes, the errors, the credits booked and whether the ledger holds.
 ``--plain`` drops the settings' SQLite OPTIONS, to see what they prevent.

@@ -14,7 +14,7 @@ from django.conf import settings
 
 def run_clicks(tmp_path, *flags) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "billing.online.tests.sqlite_clicks", str(tmp_path / "db.sqlite3"), "20", *flags],
+        [sys.executable, "-m", "tests.sqlite_clicks", str(tmp_path / "db.sqlite3"), "20", *flags],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
