@@ -21,5 +21,7 @@ class BillingConfig(AppConfig):
             import_module(f"{self.name}.{way}.models")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import guards, signals  # noqa: F401
+
+        guards.connect()
         from .online import receipts  # noqa: F401  (emails the receipt when an online payment is credited)

@@ -12,12 +12,15 @@ The models of each way money moves live in their own package (``online``, ``desk
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+LEDGER_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # no money moved here before
 
 
 class AppendOnlyError(Exception):
@@ -129,7 +132,11 @@ class LedgerEntry(models.Model):
             # The cash desk's journal reads money movements by date; meals (most rows) stay out of this index.
             models.Index(fields=["recorded_at"], condition=~models.Q(kind="meal"), name="entry_money_journal_idx"),
         ]
-        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero"),
+            # A date of year 1 breaks every conversion to local time (history, CSV, admin) and stays forever.
+            models.CheckConstraint(condition=models.Q(occurred_at__gte=LEDGER_EPOCH), name="entry_occurred_since_2000"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.label} {self.amount:+}"

@@ -33,12 +33,23 @@ def _pupil(request, pupil_id: int) -> Pupil:
     )
 
 
-def _month(request) -> datetime.date | None:
-    """The ``mois=2026-11`` filter, or None when absent or not a month."""
+FIRST_YEAR = 2000  # the ledger holds nothing older (a check constraint, migration 0006)
+
+
+def _month(request) -> tuple[datetime.date | None, str]:
+    """The ``mois=2026-11`` filter (None when absent) and why a nonsense month was ignored, if it was."""
+    text = request.GET.get("mois", "")
+    if not text:
+        return None, ""
     try:
-        return datetime.datetime.strptime(request.GET.get("mois", ""), "%Y-%m").date()
+        month = datetime.datetime.strptime(text[:7], "%Y-%m").date() if len(text) == 7 else None
     except ValueError:
-        return None
+        month = None
+    if month is None or not FIRST_YEAR <= month.year <= timezone.localdate().year + 1:
+        return None, _(
+            "Le mois « %(month)s » n'existe pas dans l'historique : toutes les opérations sont affichées."
+        ) % {"month": text[:20]}
+    return month, ""
 
 
 def _entries(pupil: Pupil, month: datetime.date | None):
@@ -54,9 +65,10 @@ def _entries(pupil: Pupil, month: datetime.date | None):
 @login_required
 def history(request, pupil_id: int):
     pupil = _pupil(request, pupil_id)
-    month = _month(request)
+    month, month_error = _month(request)
     page = Paginator(_entries(pupil, month), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "billing/history.html", {"pupil": pupil, "page": page, "month": month})
+    context = {"pupil": pupil, "page": page, "month": month, "month_error": month_error}
+    return render(request, "billing/history.html", context)
 
 
 class _Echo:
@@ -68,7 +80,7 @@ class _Echo:
 def history_csv(request, pupil_id: int):
     """The whole history (or the chosen month) as a CSV for a spreadsheet: French dates and amounts."""
     pupil = _pupil(request, pupil_id)
-    month = _month(request)
+    month, _error = _month(request)  # a nonsense month: the whole history
     local = ZoneInfo(pupil.establishment.timezone)
     writer = csv.writer(_Echo(), delimiter=";")
 

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from portal.lib.forms import MONEY_ADMIN_FIELDS
+
 from .models import Establishment, Pupil, Tariff
 
 
 class TariffInline(admin.TabularInline):
     model = Tariff
     extra = 0
+    formfield_overrides = MONEY_ADMIN_FIELDS
 
 
 @admin.register(Establishment)
@@ -13,6 +16,7 @@ class EstablishmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "contact_email", "min_credit_amount", "min_meals"]
     search_fields = ["name", "code"]
     inlines = [TariffInline]
+    formfield_overrides = MONEY_ADMIN_FIELDS
 
 
 @admin.register(Pupil)
@@ -27,3 +31,4 @@ class PupilAdmin(admin.ModelAdmin):
 class TariffAdmin(admin.ModelAdmin):
     list_display = ["establishment", "category", "price", "valid_from"]
     list_filter = ["establishment", "category"]
+    formfield_overrides = MONEY_ADMIN_FIELDS

@@ -32,7 +32,7 @@ class Establishment(models.Model):
     address = models.TextField(_("adresse du bénéficiaire"))
     min_credit_amount = models.DecimalField(
         _("montant minimum à créditer"),
-        max_digits=10,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("20.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
@@ -40,11 +40,25 @@ class Establishment(models.Model):
     min_meals = models.PositiveSmallIntegerField(_("nombre minimum de repas à créditer"), default=4)
     overdraft_limit = models.DecimalField(
         _("découvert autorisé"),
-        max_digits=10,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text=_("De combien le solde d'un enfant peut passer sous zéro avant que la borne ne le signale."),
+    )
+    desk_confirmation_threshold = models.DecimalField(
+        _("seuil de confirmation à la caisse"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("300.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Au-delà de ce montant, un paiement saisi à la caisse doit être confirmé une seconde fois."),
+    )
+    till_window_days = models.PositiveSmallIntegerField(
+        _("ancienneté maximale d'un passage à la borne (jours)"),
+        default=400,
+        validators=[MinValueValidator(1)],
+        help_text=_("Un passage plus ancien envoyé par une borne est refusé."),
     )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
@@ -97,7 +111,7 @@ class Tariff(models.Model):
     )
     category = models.CharField(_("catégorie"), max_length=50, help_text=_("Par exemple Élève, Maternelle, Adulte."))
     price = models.DecimalField(
-        _("prix d'un repas"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        _("prix d'un repas"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
     valid_from = models.DateField(_("applicable à partir du"))
 

@@ -1,5 +1,7 @@
 """The cashier records a cheque split between the demo family's two children; the parent sees each part."""
 
+from decimal import Decimal as D
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -65,3 +67,53 @@ def test_cashier_splits_a_cheque_between_lea_and_hugo_and_the_parent_sees_both_p
         page.goto(reverse("billing:history", args=[pupil.pk]))
         row = page.locator("tbody tr", has_text="Chèque n° 7654321")
         assert row.count() == 1 and amount in row.inner_text()
+
+
+def type_desk_payment(page, cheque: str, amount: str) -> None:
+    """The cashier types (key by key, as on a keyboard) a cheque for Léa of ``amount``."""
+    page.goto("/admin/billing/deskpayment/add/")
+    page.locator("#id_payer_name").press_sequentially("Camille Martin")
+    page.locator("#id_cheque_number").press_sequentially(cheque)
+    page.locator("#id_bank").press_sequentially("Crédit Agricole")
+    page.locator("#id_amount").press_sequentially(amount)
+    pick_pupil(page, 0, "Martin", "Léa Martin")
+    page.locator("#id_allocations-0-amount").press_sequentially(amount)
+    page.locator("input[name=_save]").click()
+
+
+@pytest.mark.parametrize("typed", ["12,50", "12.50"])
+def test_cashier_types_an_amount_with_a_comma_or_a_point_and_exactly_that_is_recorded(page, typed):
+    call_command("demo_data")
+    log_in_to_the_admin(page, *CASHIER)
+    lea = Pupil.objects.get(first_name="Léa", last_name="Martin")
+    before = lea.wallet.balance
+    type_desk_payment(page, "1111111", typed)
+    page.wait_for_url("**/admin/billing/deskpayment/")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    entry = LedgerEntry.objects.get(label="Chèque n° 1111111")
+    assert entry.amount == D("12.50")
+    lea.wallet.refresh_from_db()
+    assert lea.wallet.balance == before + D("12.50")
+    assert list(wallets_out_of_balance()) == []
+
+
+def test_cashier_typing_an_exponent_is_refused_and_nothing_is_recorded(page):
+    call_command("demo_data")
+    log_in_to_the_admin(page, *CASHIER)
+    type_desk_payment(page, "2222222", "1e3")
+    expect(page.locator(".errorlist").first).to_contain_text("sans exposant")
+    assert page.locator("#id_amount").get_attribute("type") == "text"
+    assert page.locator("#id_amount").get_attribute("inputmode") == "decimal"
+    assert not LedgerEntry.objects.filter(label="Chèque n° 2222222").exists()
+
+
+def test_cashier_confirms_a_large_amount_read_in_words(page):
+    call_command("demo_data")
+    log_in_to_the_admin(page, *CASHIER)
+    type_desk_payment(page, "3333333", "1250")
+    expect(page.locator("#amount-confirmation")).to_contain_text("mille deux cent cinquante euros")
+    assert not LedgerEntry.objects.filter(label="Chèque n° 3333333").exists()
+    page.locator("#id_confirm_amount").check()
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/billing/deskpayment/")
+    assert LedgerEntry.objects.get(label="Chèque n° 3333333").amount == D("1250.00")

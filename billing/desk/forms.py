@@ -16,11 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import PaymentAllocation, PaymentMethod
 from canteen.models import Pupil
+from portal.lib.forms import MoneyField
+from portal.lib.money import euros, in_words
 
 from .models import Correction, DeskPayment, DirectDebitMandate, OfflinePayment
 
 DESK_METHODS = [(m.value, m.label) for m in (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.TRANSFER)]
-POSITIVE = _("Le montant doit être supérieur à zéro.")
+# Above this, a cheque or a cash payment is surely a typing slip: no one pays a canteen that much at once.
+DESK_MAX_AMOUNT = Decimal("10000.00")
+MANDATE_MAX_AMOUNT = Decimal("1000.00")
+CONFIRM_FIELD = "confirm_amount"  # the checkbox shown with the amount in words, see AllocationFormSet
 
 
 class DeskPaymentForm(forms.ModelForm):
@@ -31,17 +36,12 @@ class DeskPaymentForm(forms.ModelForm):
     cheque_number = forms.CharField(label=_("N° de chèque"), max_length=30, required=False)
     bank = forms.CharField(label=_("Banque"), max_length=100, required=False)
     received_on = forms.DateField(label=_("Reçu le"), initial=timezone.localdate)
+    amount = MoneyField(label=_("Montant"), max_value=DESK_MAX_AMOUNT, help_text=_("Par exemple 12,50."))
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     class Meta:
         model = DeskPayment
         fields = ["method", "payer_name", "cheque_number", "bank", "amount", "received_on", "token"]
-
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError(POSITIVE, code="not_positive")
-        return amount
 
     def clean(self):
         data = super().clean()
@@ -80,16 +80,12 @@ class DeskPaymentForm(forms.ModelForm):
 
 
 class AllocationForm(forms.ModelForm):
+    amount = MoneyField(label=_("Montant"), max_value=DESK_MAX_AMOUNT)
+
     class Meta:
         model = PaymentAllocation
         fields = ["pupil", "amount"]
         error_messages = {"pupil": {"invalid_choice": _("Élève inconnu : choisissez-le dans la liste.")}}
-
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError(POSITIVE, code="not_positive")
-        return amount
 
 
 class AllocationFormSet(BaseInlineFormSet):
@@ -116,9 +112,35 @@ class AllocationFormSet(BaseInlineFormSet):
                 code="split_mismatch",
                 params={"total": number_format(total, 2), "amount": number_format(amount, 2)},
             )
+        self._check_confirmed(amount, [part["pupil"] for part in parts])
+
+    def _check_confirmed(self, amount: Decimal | None, pupils: list[Pupil]) -> None:
+        """Above the establishment's threshold, the cashier confirms the amount read in words.
+
+        A comma lost in "12,50" makes 1 250,00 €: written out ("mille deux cent cinquante euros"),
+        the slip is plain. The confirmation is tied to the amount: confirming 1 250,00 € and then
+        changing it to 12 500,00 € asks again.
+        """
+        self.confirmation = None
+        if amount is None:
+            return
+        threshold = min(pupil.establishment.desk_confirmation_threshold for pupil in pupils)
+        if amount <= threshold or self.data.get(CONFIRM_FIELD) == f"{amount:.2f}":
+            return
+        self.confirmation = {"amount": f"{amount:.2f}", "words": in_words(amount), "threshold": euros(threshold)}
+        raise forms.ValidationError(
+            _(
+                "Ce paiement de %(amount)s (%(words)s) dépasse %(threshold)s : vérifiez le montant, "
+                "cochez « Je confirme ce montant » puis enregistrez de nouveau."
+            ),
+            code="confirm_amount",
+            params={"amount": euros(amount), "words": self.confirmation["words"], "threshold": euros(threshold)},
+        )
 
 
 class MandateForm(forms.ModelForm):
+    monthly_amount = MoneyField(label=_("Montant par enfant et par mois"), required=False, max_value=MANDATE_MAX_AMOUNT)
+
     class Meta:
         model = DirectDebitMandate
         fields = ["user", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
@@ -139,23 +161,23 @@ class ReasonForm(forms.Form):
 class CorrectionForm(forms.ModelForm):
     """An amount (positive or negative) and a mandatory reason; booked once per displayed form."""
 
+    amount = MoneyField(
+        label=_("Montant"),
+        allow_negative=True,
+        max_value=DESK_MAX_AMOUNT,
+        help_text=_("Positif pour créditer le compte, négatif pour le débiter."),
+        error_messages={"zero": _("Le montant d'une correction ne peut pas être nul.")},
+    )
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     class Meta:
         model = Correction
         fields = ["wallet", "amount", "note", "token"]
         labels = {"wallet": _("Élève"), "note": _("Motif")}
-        help_texts = {"amount": _("Positif pour créditer le compte, négatif pour le débiter.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["note"].required = True
-
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise forms.ValidationError(_("Le montant d'une correction ne peut pas être nul."), code="zero")
-        return amount
 
 
 def pupil_search_widget() -> AutocompleteSelect:

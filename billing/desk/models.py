@@ -114,7 +114,7 @@ class DirectDebitMandate(models.Model):
     signed_on = models.DateField(_("date de signature"))
     mode = models.CharField(_("mode"), max_length=10, choices=DebitMode.choices, default=DebitMode.FIXED)
     monthly_amount = models.DecimalField(
-        _("montant par enfant et par mois"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("montant par enfant et par mois"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     meals = models.PositiveSmallIntegerField(_("nombre de repas à couvrir"), null=True, blank=True)
     active = models.BooleanField(_("actif"), default=True)

@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from canteen.models import Pupil
-from portal.lib.money import CENT, ZERO, euros
+from portal.lib.forms import MoneyField
+from portal.lib.money import ZERO, euros
 
 from .limits import maximum_credit, minimum_credit
-
-
-class AmountField(forms.Field):
-    """A euro amount typed the French way ("20", "20,5", "20,50"), at most two decimals, never negative."""
-
-    default_error_messages = {
-        "invalid": _("Saisissez un montant en euros, par exemple 20,00."),
-        "negative": _("Le montant ne peut pas être négatif."),
-        "decimals": _("Le montant ne peut pas avoir plus de deux décimales."),
-    }
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value) -> Decimal | None:
-        text = str(value or "")[:20].strip().replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if not text:
-            return None
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not amount.is_finite():
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if amount < 0:
-            raise forms.ValidationError(self.error_messages["negative"], code="negative")
-        if amount != amount.quantize(CENT):
-            raise forms.ValidationError(self.error_messages["decimals"], code="decimals")
-        return amount.quantize(CENT)
 
 
 def check_bounds(amount: Decimal, pupil) -> None:
@@ -65,7 +38,7 @@ class CreditForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("Cet enfant n'est pas rattaché à votre compte.")},
     )
-    amount = AmountField(label=_("Montant à créditer"))
+    amount = MoneyField(label=_("Montant à créditer"), allow_zero=True)  # zero gets the minimum's message
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +65,7 @@ class FamilyCreditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pupils = list(Pupil.objects.guarded_by(user).select_related("establishment").order_by("first_name"))
         for pupil in self.pupils:
-            self.fields[f"amount_{pupil.pk}"] = AmountField(label=str(pupil), required=False)
+            self.fields[f"amount_{pupil.pk}"] = MoneyField(label=str(pupil), required=False, allow_zero=True)
 
     def clean(self):
         cleaned = super().clean()

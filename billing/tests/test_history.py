@@ -97,3 +97,70 @@ def test_history_costs_the_same_queries_at_any_page_and_size(client, parent, lea
         with django_assert_max_num_queries(6):  # session, user, school, pupil, count, page
             response = client.get(reverse("billing:history", args=[lea.pk]), {"page": page})
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "month", ["9999-12", "0001-01", "1999-12", "2026-13", "2026-00", "2026-1", "2026-11-01x", "\x00"]
+)
+def test_a_nonsense_month_is_ignored_with_a_message_never_an_error(client, parent, lea, month):
+    book(lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self", occurred_at=at(3))
+    client.force_login(parent)
+    response = client.get(reverse("billing:history", args=[lea.pk]), {"mois": month})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+    assert "toutes les opérations sont affichées." in response.content.decode()
+    assert response.context["month_error"].startswith("Le mois « ")
+    csv_response = client.get(reverse("billing:history_csv", args=[lea.pk]), {"mois": month})
+    assert csv_response.status_code == 200
+    assert len(b"".join(csv_response.streaming_content).decode("utf-8-sig").splitlines()) == 2
+
+
+def test_history_csv_and_admin_lists_work_over_two_school_years_of_1000_entries(client, parent, lea, admin_client):
+    from billing.ledger import Movement, book_many
+
+    start = datetime.datetime(2024, 9, 2, 10, 0, tzinfo=UTC)
+    book_many(
+        [
+            Movement(lea.pk, EntryKind.MEAL, D("-3.50"), "Self", f"t:{n}", start + datetime.timedelta(hours=15 * n))
+            for n in range(1000)
+        ]
+    )  # every 15 hours from September 2024 to August 2026
+    client.force_login(parent)
+    last = client.get(reverse("billing:history", args=[lea.pk]), {"page": 50})
+    assert last.status_code == 200 and "Page 50 sur 50" in last.content.decode()
+    assert "02/09/2024 - 12:00" in last.content.decode()
+    rows = b"".join(client.get(reverse("billing:history_csv", args=[lea.pk])).streaming_content).decode("utf-8-sig")
+    assert len(rows.splitlines()) == 1001
+    assert client.get(reverse("billing:history", args=[lea.pk]), {"mois": "2025-02"}).status_code == 200
+    for url in ("admin:billing_ledgerentry_changelist", "admin:billing_wallet_changelist"):
+        assert admin_client.get(reverse(url)).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:billing_ledgerentry_changelist"), {"occurred_at__year": "2025"}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"occurred_at__year": "9999", "occurred_at__month": "12", "occurred_at__day": "31"},
+        {"occurred_at__year": "1", "occurred_at__month": "1", "occurred_at__day": "1"},
+        {"occurred_at__year": "0001"},
+        {"occurred_at__year": "x"},
+        {"occurred_at__year": "２０２６"},
+    ],
+)
+def test_the_admin_ledger_drops_a_date_filter_out_of_range_never_a_500(admin_client, lea, params):
+    book(lea, kind=EntryKind.CASH, amount=D("1.00"), label="Espèces", occurred_at=at(3))
+    url = reverse("admin:billing_ledgerentry_changelist")
+    response = admin_client.get(url, {**params, "kind": "cash"})
+    assert response.status_code == 302 and response["Location"] == f"{url}?kind=cash"
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200 and "filtre retiré" in page.content.decode()
+
+
+def test_the_admin_ledger_shows_french_dates(admin_client, lea):
+    book(lea, kind=EntryKind.CASH, amount=D("1.00"), label="Espèces", occurred_at=at(3, 10, 5))
+    page = admin_client.get(reverse("admin:billing_ledgerentry_changelist"), {"occurred_at__year": "2026"})
+    assert page.status_code == 200
+    assert "3 novembre 2026 11:05" in page.content.decode()  # 10:05 UTC in Paris

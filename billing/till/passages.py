@@ -11,7 +11,8 @@ first, without touching any balance; the good ones are then booked through
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -28,6 +29,12 @@ from .models import Till
 
 MAX_PASSAGES = 500
 MAX_REF_LENGTH = 80
+MAX_CARD_LENGTH = 32  # canteen.Pupil.card_number
+MAX_AT_LENGTH = 40  # "2026-11-26T12:21:00.123456+01:00" is 32
+# A decimal string such as "3.50": digits, then at most two decimals; no sign, exponent or spaces.
+AMOUNT = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,2})?")
+# Control characters (NUL included, which PostgreSQL refuses in text) and Unicode line separators.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_MEAL_AMOUNT = Decimal("100.00")  # a typing-error guard
 # A till's clock may run a little ahead of ours.
 CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
@@ -40,31 +47,38 @@ class Rejected(Exception):
 def record_passages(till: Till, passages: list) -> list[dict]:
     """Record each passage as a meal, in order; one result per passage (see docs/till-api.md)."""
     establishment = till.establishment
-    cards = {p.get("card") for p in passages if isinstance(p, dict) and isinstance(p.get("card"), str)}
+    # Only well-formed texts reach the database: a NUL in a query is an error on PostgreSQL.
+    cards = {p["card"] for p in passages if isinstance(p, dict) and _text(p.get("card"), MAX_CARD_LENGTH)}
     pupils = {p.card_number: p for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards)}
     prices = PriceList([establishment.pk])
     refs = [
         references.till_passage(till.pk, p["ref"])
         for p in passages
-        if isinstance(p, dict) and isinstance(p.get("ref"), str)
+        if isinstance(p, dict) and _text(p.get("ref"), MAX_REF_LENGTH)
     ]
     # A passage already recorded gets its first answer back, even if the pupil has changed since.
     known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
+    window = _window(establishment.till_window_days)
     local = ZoneInfo(establishment.timezone)
     limit = -establishment.overdraft_limit
     results: list[dict] = []
     to_book = []
+    seen: dict[str, dict] = {}
     for position, passage in enumerate(passages):
         ref = passage.get("ref") if isinstance(passage, dict) else None
-        result: dict = {"ref": ref if isinstance(ref, str) else None}
+        result: dict = {"ref": ref if _text(ref, MAX_REF_LENGTH) else None}
         results.append(result)
         try:
             _check_ref(passage)
+            # Sent twice for the same card, a passage is answered "duplicate" by book_many; for another
+            # card, the till reused a ref: that pupil's meal would be lost silently, so say so.
+            if seen.setdefault(ref, passage).get("card") != passage.get("card"):
+                raise Rejected(_("« ref » déjà employée dans ce lot pour un autre passage."))
             reference = references.till_passage(till.pk, ref)
             if reference in known:
                 _answer(result, known[reference], False, limit)
             else:
-                card, at, amount = _check(passage, pupils, prices, local)
+                card, at, amount = _check(passage, pupils, prices, local, window)
                 to_book.append((pupils[card].pk, position, at, amount, reference))
         except Rejected as error:
             result.update(status="rejected", reason=str(error))
@@ -87,30 +101,43 @@ def _answer(result: dict, entry: LedgerEntry, created: bool, limit: Decimal) -> 
     )
 
 
+def _text(value, max_length: int) -> bool:
+    """A non-blank text of at most ``max_length`` characters, without control characters."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and bool(value.strip()) and not CONTROL.search(value)
+
+
+def _window(days: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The times a passage may bear: within the establishment's window, at most 5 minutes ahead."""
+    now = timezone.now()
+    return now - datetime.timedelta(days=days), now + CLOCK_TOLERANCE
+
+
 def _check_ref(passage) -> None:
     if not isinstance(passage, dict):
         raise Rejected(_("Passage mal formé : un objet JSON est attendu."))
-    ref = passage.get("ref")
-    if not isinstance(ref, str) or not ref.strip() or len(ref) > MAX_REF_LENGTH:
+    if not _text(passage.get("ref"), MAX_REF_LENGTH):
         raise Rejected(
-            _("Passage mal formé : « ref » doit être un texte de 1 à %(max)d caractères.") % {"max": MAX_REF_LENGTH}
+            _("Passage mal formé : « ref » doit être un texte de 1 à %(max)d caractères, sans caractère de contrôle.")
+            % {"max": MAX_REF_LENGTH}
         )
 
 
 def _check(
-    passage, pupils: dict[str, Pupil], prices: PriceList, local: ZoneInfo
+    passage, pupils: dict[str, Pupil], prices: PriceList, local: ZoneInfo, window
 ) -> tuple[str, datetime.datetime, Decimal]:
     """The card, time and meal price of a well-formed passage; ``Rejected`` with the reason otherwise."""
     card, at_text = passage.get("card"), passage.get("at")
-    if not isinstance(card, str) or not card:
-        raise Rejected(_("Passage mal formé : « card » doit être un texte."))
-    try:
-        at = parse_datetime(at_text) if isinstance(at_text, str) else None
-    except ValueError:  # well formed but impossible, such as 30 February
-        at = None
-    if at is None or timezone.is_naive(at):
-        raise Rejected(_("Passage mal formé : « at » doit être une date ISO 8601 avec son décalage horaire."))
-    if at > timezone.now() + CLOCK_TOLERANCE:
+    if not _text(card, MAX_CARD_LENGTH):
+        raise Rejected(
+            _("Passage mal formé : « card » doit être un texte de 1 à %(max)d caractères, sans caractère de contrôle.")
+            % {"max": MAX_CARD_LENGTH}
+        )
+    at = _at(at_text)
+    earliest, latest = window
+    # Checked before any conversion: year 1 at +01:00 would leave the calendar in UTC.
+    if at < earliest:
+        raise Rejected(_("Heure de passage trop ancienne : au-delà de la période acceptée par l'établissement."))
+    if at > latest:
         raise Rejected(_("Heure de passage dans le futur."))
     pupil = pupils.get(card)
     if pupil is None:
@@ -126,13 +153,21 @@ def _check(
     return card, at, amount
 
 
-def _amount(value) -> Decimal:
+def _at(value) -> datetime.datetime:
     try:
-        amount = Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        at = parse_datetime(value) if isinstance(value, str) and len(value) <= MAX_AT_LENGTH else None
+    except ValueError:  # well formed but impossible, such as 30 February
+        at = None
+    if at is None or timezone.is_naive(at):
+        raise Rejected(_("Passage mal formé : « at » doit être une date ISO 8601 avec son décalage horaire."))
+    return at
+
+
+def _amount(value) -> Decimal:
+    """A decimal string such as "3.50", checked as text first: "1e26" or thirty nines never reach Decimal."""
+    amount = Decimal(value) if isinstance(value, str) and AMOUNT.fullmatch(value) else None
+    if amount is None or amount <= 0:
         raise Rejected(_('Passage mal formé : « amount » doit être un montant positif en texte, par exemple "3.50".'))
     if amount > MAX_MEAL_AMOUNT:
         raise Rejected(_("Passage mal formé : un repas coûte au plus %(max)s €.") % {"max": MAX_MEAL_AMOUNT})
-    return amount
+    return amount.quantize(CENT)

@@ -17,6 +17,7 @@ from billing.models import PaymentAllocation, PaymentMethod, PaymentStatus, Wall
 
 from .. import operations
 from ..forms import (
+    CONFIRM_FIELD,
     DESK_METHODS,
     AllocationForm,
     AllocationFormSet,
@@ -156,6 +157,14 @@ class DeskPaymentAdmin(admin.ModelAdmin):
                 "", "<li>{} — {} : {} €</li>", ((e.wallet.pupil, e.label, number_format(e.amount, 2)) for e in rows)
             ),
         )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A large amount asks for a second look: AllocationFormSet sets what the checkbox confirms.
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        confirmations = [f.confirmation for f in formsets if getattr(f, "confirmation", None)]
+        context["amount_confirmation"] = confirmations[0] if confirmations else None
+        context["confirm_field"] = CONFIRM_FIELD
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

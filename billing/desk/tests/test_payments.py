@@ -195,3 +195,61 @@ def test_the_same_form_sent_twice_records_one_payment(desk, lea):
     assert "Ce paiement est déjà enregistré : le formulaire a été envoyé deux fois." in errors_of(again)
     assert Payment.objects.count() == 1 and balance(lea) == D("5.00")
     assert_ledger_balanced()
+
+
+class TestFrenchAmounts:
+    """The cashier types amounts the French way; a large one is read back in words before it counts."""
+
+    @pytest.mark.parametrize("typed", ["12,50", "12.50", " 12,50 € "])
+    def test_records_an_amount_typed_with_a_comma_or_a_point(self, desk, lea, typed):
+        response = desk.post(ADD_URL, desk_payment_data((lea, typed), amount=typed))
+        assert response.status_code == 302
+        assert Payment.objects.get().amount == D("12.50") and balance(lea) == D("12.50")
+
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [
+            ("1e3", "sans exposant"),
+            ("1.250,00", "sans séparateur de milliers"),
+            ("12,505", "plus de deux décimales"),
+            ("10000,01", "Le montant ne peut pas dépasser 10\u00a0000,00"),
+        ],
+    )
+    def test_refuses_an_amount_that_is_not_a_plain_french_amount(self, desk, lea, typed, message):
+        response = desk.post(ADD_URL, desk_payment_data((lea, typed), amount=typed))
+        assert message in errors_of(response)
+        assert Payment.objects.count() == 0 and LedgerEntry.objects.count() == 0
+
+    def test_the_form_shows_text_inputs_for_money_never_type_number(self, desk):
+        page = desk.get(ADD_URL).content.decode()
+        assert 'name="amount" ' in page and 'inputmode="decimal"' in page
+        assert 'type="number"' not in page
+
+    def test_an_amount_above_the_threshold_asks_for_a_confirmation_in_words(self, desk, lea):
+        response = desk.post(ADD_URL, desk_payment_data((lea, "1250"), amount="1250"))
+        assert response.status_code == 200
+        assert "mille deux cent cinquante euros" in errors_of(response)
+        page = response.content.decode()
+        assert 'name="confirm_amount" value="1250.00"' in page
+        assert "Je confirme ce montant : mille deux cent cinquante euros" in page
+        assert Payment.objects.count() == 0 and LedgerEntry.objects.count() == 0
+
+        confirmed = desk.post(ADD_URL, {**desk_payment_data((lea, "1250"), amount="1250"), "confirm_amount": "1250.00"})
+        assert confirmed.status_code == 302
+        assert balance(lea) == D("1250.00")
+        assert_ledger_balanced()
+
+    def test_a_confirmation_holds_only_for_the_amount_confirmed(self, desk, lea):
+        data = {**desk_payment_data((lea, "12500"), amount="12500"), "confirm_amount": "1250.00"}
+        data["allocations-0-amount"] = data["amount"] = "2500"
+        response = desk.post(ADD_URL, data)
+        assert "deux mille cinq cents euros" in errors_of(response)
+        assert Payment.objects.count() == 0
+
+    def test_the_threshold_is_the_establishments(self, desk, lea, school):
+        assert desk.post(ADD_URL, desk_payment_data((lea, "300,00"), amount="300,00")).status_code == 302
+        school.desk_confirmation_threshold = D("50.00")
+        school.save()
+        response = desk.post(ADD_URL, desk_payment_data((lea, "50,01"), amount="50,01"))
+        assert "cinquante euros et un centime" in errors_of(response)
+        assert balance(lea) == D("300.00")

@@ -46,6 +46,47 @@ def stripe_client(http_client: stripe.HTTPClient | None = None) -> stripe.Stripe
     )
 
 
+class MalformedEvent(ValueError):
+    """A correctly signed event whose shape is not Stripe's: answered 400, logged with its id, nothing changed."""
+
+
+MAX_ID_LENGTH = 255  # Payment.provider_id, StripeEvent.event_id
+MAX_CENTS = 10**12  # far above any payment, far below what a bigint or a Decimal(12, 2) holds
+
+
+def event_envelope(event) -> tuple[str, str, dict]:
+    """The id, type and ``data.object`` of a verified event, or ``MalformedEvent`` saying what is wrong."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("the event is not a JSON object")
+    event_id, kind, data = event.get("id"), event.get("type"), event.get("data")
+    if not _short_text(event_id):
+        raise MalformedEvent("id is not a short text")
+    if not _short_text(kind):
+        raise MalformedEvent("type is not a short text")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEvent("data.object is not an object")
+    return event_id, kind, data["object"]
+
+
+def _short_text(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and "\x00" not in value
+
+
+def _object(value) -> dict:
+    """A nested Stripe object that may be absent (``None``); anything but an object is malformed."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent("a nested object is not an object")
+    return value
+
+
+def _local_id(value) -> int | None:
+    """Our payment's number as Stripe echoes it (metadata, client_reference_id); None when not one."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def to_cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
@@ -131,17 +172,21 @@ def fulfil_session(payment: Payment, session: dict) -> bool:
 
 
 def payment_for_session(session: dict) -> Payment | None:
+    if not _short_text(session.get("id")):
+        raise MalformedEvent("the session has no id")
     payment = Payment.objects.filter(provider=StripeProvider.name, provider_id=session["id"]).first()
-    if payment is None and str(session.get("client_reference_id") or "").isdigit():
-        payment = Payment.objects.filter(
-            provider=StripeProvider.name, pk=int(session["client_reference_id"]), provider_id__isnull=True
-        ).first()
+    local_id = _local_id(session.get("client_reference_id"))
+    if payment is None and local_id is not None:
+        payment = Payment.objects.filter(provider=StripeProvider.name, pk=local_id, provider_id__isnull=True).first()
     return payment
 
 
 def handle_event(event: dict) -> str:
-    """Apply one verified Stripe event; returns a short word for the logs. Unknown events are ignored."""
-    kind, obj = event["type"], event["data"]["object"]
+    """Apply one verified Stripe event; returns a short word for the logs. Unknown events are ignored.
+
+    ``MalformedEvent`` when a field it needs does not have Stripe's shape (nothing changed then).
+    """
+    _event_id, kind, obj = event_envelope(event)
     if kind == "charge.refunded":
         return handle_refund(obj)
     if not kind.startswith("checkout.session."):
@@ -164,17 +209,18 @@ def handle_event(event: dict) -> str:
 
 
 def handle_refund(charge: dict) -> str:
-    payment_id = str((charge.get("metadata") or {}).get("payment_id") or "")
-    payment = (
-        Payment.objects.filter(provider=StripeProvider.name, pk=int(payment_id)).first()
-        if payment_id.isdigit()
-        else None
-    )
+    payment_id = _local_id(_object(charge.get("metadata")).get("payment_id"))
+    payment = Payment.objects.filter(provider=StripeProvider.name, pk=payment_id).first() if payment_id else None
     if payment is None:
         logger.warning("Refund of charge %s for no known payment", charge.get("id"))
         return "unknown payment"
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    code = refunds[0].get("reason") if refunds else None
+    cents = charge.get("amount_refunded")
+    if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_CENTS:
+        raise MalformedEvent("amount_refunded is not a number of cents")
+    refunds = _object(charge.get("refunds")).get("data") or []
+    if not isinstance(refunds, list):
+        raise MalformedEvent("refunds.data is not a list")
+    code = _object(refunds[0]).get("reason") if refunds else None
     reason = str(REFUND_REASONS.get(code, gettext_lazy("Remboursement du paiement en ligne")))
-    refunded = refund_payment(payment, from_cents(charge["amount_refunded"]), reason)
+    refunded = refund_payment(payment, from_cents(cents), reason)
     return "refunded" if refunded else "unchanged"

@@ -230,3 +230,86 @@ def test_a_database_failure_answers_503_and_keeps_the_event_for_a_retry(client, 
     monkeypatch.undo()
     assert post_event(client, envelope).status_code == 200
     assert credits() == 1 and balance(lea) == D("20.00")
+
+
+class TestMalformedSignedEvents:
+    """Signed by Stripe's secret but not of Stripe's shape: 400, logged with the event's id, nothing changed."""
+
+    @pytest.mark.parametrize(
+        "damage",
+        [
+            lambda e: e.pop("data"),
+            lambda e: e.update(data="x"),
+            lambda e: e["data"].update(object="une chaîne"),
+            lambda e: e["data"].update(object=None),
+            lambda e: e.update(type=["checkout.session.completed"]),
+            lambda e: e.update(type=None),
+            lambda e: e.update(id={"x": 1}),
+            lambda e: e.update(id="evt_" + "x" * 300),
+            lambda e: e["data"]["object"].update(id=12),
+            lambda e: e["data"]["object"].update(id=None),
+        ],
+    )
+    def test_a_malformed_session_event_is_a_400(self, client, payment, damage, caplog):
+        envelope = completed(payment)
+        damage(envelope)
+        response = post_event(client, envelope)
+        assert response.status_code == 400
+        assert "malformed" in caplog.text
+        assert credits() == 0 and StripeEvent.objects.count() == 0
+        assert_ledger_holds()
+
+    @pytest.mark.parametrize(
+        "damage",
+        [
+            lambda c: c.update(amount_refunded="abc"),
+            lambda c: c.update(amount_refunded=True),
+            lambda c: c.update(amount_refunded=-100),
+            lambda c: c.update(amount_refunded=10**30),
+            lambda c: c.update(amount_refunded=12.5),
+            lambda c: c.update(refunds="x"),
+            lambda c: c["refunds"].update(data="x"),
+            lambda c: c["refunds"].update(data=["x"]),
+            lambda c: c.update(metadata=["1"]),
+        ],
+    )
+    def test_a_malformed_refund_is_a_400_and_refunds_nothing(self, client, payment, lea, damage, caplog):
+        credit(payment)
+        envelope = event("charge.refunded", charge_object(payment, refunded="20.00"), event_id="evt_bad_refund")
+        damage(envelope["data"]["object"])
+        response = post_event(client, envelope)
+        assert response.status_code == 400
+        assert "evt_bad_refund" in caplog.text
+        assert balance(lea) == D("20.00")
+        assert StripeEvent.objects.count() == 0
+        assert_ledger_holds()
+
+    @pytest.mark.parametrize("payment_id", ["9" * 5000, "9" * 19, "１２", "-1"])
+    def test_an_absurd_payment_number_is_an_unknown_payment(self, client, payment, lea, payment_id):
+        credit(payment)
+        charge = charge_object(payment, refunded="20.00")
+        charge["metadata"]["payment_id"] = payment_id
+        response = post_event(client, event("charge.refunded", charge))
+        assert response.status_code == 200 and response.content == b"unknown payment"
+        assert balance(lea) == D("20.00")
+
+    def test_a_signed_body_that_is_not_an_object_is_a_400(self, client):
+        for payload in ("[]", '"x"', "[" * 100_000 + "]" * 100_000):
+            response = client.post(
+                "/billing/stripe/webhook/",
+                payload,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=signature(payload),
+            )
+            assert response.status_code == 400
+
+    def test_a_bug_of_ours_is_logged_and_not_a_500(self, client, payment, monkeypatch, caplog):
+        def broken(event):
+            raise ZeroDivisionError("bug")
+
+        monkeypatch.setattr("billing.online.webhooks.handle_event", broken)
+        envelope = completed(payment)
+        response = post_event(client, envelope)
+        assert response.status_code == 400
+        assert envelope["id"] in caplog.text and "ZeroDivisionError" in caplog.text
+        assert StripeEvent.objects.count() == 0  # delivered again after the fix, it is processed
