@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .lib.emails import FIRST_QUEUEING_GRACE, enqueue, outbox_counts
+from .lib.emails import enqueue, outbox_counts
 from .models import OutboxMessage
 
 
@@ -65,7 +65,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             OutboxMessage.objects.filter(pk__in=ids).exclude(status=OutboxMessage.Status.SENT).update(
                 status=OutboxMessage.Status.PENDING,
                 attempts=0,
-                next_attempt_at=timezone.now() + FIRST_QUEUEING_GRACE,
+                next_attempt_at=timezone.now(),  # the beat task takes it if the hand-over below fails
             )
             for pk in ids:
                 transaction.on_commit(partial(enqueue, pk))

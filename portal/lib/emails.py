@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -88,15 +89,27 @@ def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[st
     transaction.on_commit(partial(enqueue, row.pk))
 
 
-def enqueue(outbox_id: int) -> bool:
+# After a failed hand-over, requests stop asking the broker for a while: a refused connection costs
+# about 2 s of redis-py's own retries, which no one should wait for on every email.
+BROKER_PAUSE_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
+def enqueue(outbox_id: int, *, force: bool = False) -> bool:
     """Hand one outbox row to the broker. False, logged, when the broker is unreachable: the row stays
     pending and the beat task queues it again once the broker is back."""
+    global _broker_down_until
+    if not force and time.monotonic() < _broker_down_until:
+        logger.info("Email %s left in the outbox for the beat task: the broker was down moments ago", outbox_id)
+        return False
     try:
         # No publishing retries: a request must not wait for a broker that is down.
         deliver_email.apply_async((outbox_id,), retry=False)
     except Exception as exc:  # any broker failure (connection refused, timeout, auth…)
+        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("Email %s stays in the outbox, the broker is unreachable: %r", outbox_id, exc)
         return False
+    _broker_down_until = 0.0
     return True
 
 
@@ -174,7 +187,7 @@ def requeue_pending_emails() -> int:
     Outbox.objects.filter(pk__in=due, status=Outbox.Status.PENDING).update(next_attempt_at=now + REQUEUE_GRACE)
     queued = 0
     for pk in due:
-        if not enqueue(pk):
+        if not enqueue(pk, force=True):
             break  # the broker is down: the rest waits for the next run
         queued += 1
     return queued
