@@ -204,6 +204,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # The worker keeps trying to reach a broker that went away, instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A database outage met by a view answers a French 503 (JSON for machines); last, so asked first.
+MIDDLEWARE.append("portal.middleware.DatabaseUnavailableMiddleware")
 
 # Payments: Stripe Checkout when a key is set, the demo provider otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
