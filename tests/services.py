@@ -75,9 +75,10 @@ class RedisServer:
 
 
 class SmtpHandler:
-    """Refuses the next ``refuse`` messages with a temporary error, then accepts; or hangs on DATA."""
+    """Refuses the next ``refuse`` messages with a temporary error, then accepts; never answers the
+    DATA of the next ``hang`` messages (the client waits until it is killed or times out)."""
 
-    def __init__(self, refuse: int = 0, hang: bool = False) -> None:
+    def __init__(self, refuse: int = 0, hang: int = 0) -> None:
         self.refuse = refuse
         self.hang = hang
         self.accepted: list = []
@@ -86,7 +87,8 @@ class SmtpHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.data_started.set()
-        if self.hang:
+        if self.hang > 0:
+            self.hang -= 1
             await asyncio.sleep(3600)
         if self.refuse > 0:
             self.refuse -= 1

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -33,7 +34,7 @@ from .services import (
 pytestmark = [needs_postgres, needs_redis_server, pytest.mark.django_db(transaction=True)]
 
 
-def start_worker(broker_url: str, smtp_port: int) -> subprocess.Popen:
+def start_worker(broker_url: str, smtp_port: int, pool: str = "solo") -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -45,7 +46,7 @@ def start_worker(broker_url: str, smtp_port: int) -> subprocess.Popen:
         "DEBUG": "1",
         "CACHE_URL": "",
     }
-    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-l", "warning"]
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", pool, "-c", "1", "-l", "warning"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True)
 
@@ -58,7 +59,7 @@ def locked_by_someone_else(pk: int) -> bool:
 def test_a_worker_killed_while_sending_loses_nothing_and_the_next_beat_sends_it_once():
     redis_server = RedisServer()
     redis_server.start()
-    stuck, healthy = SmtpHandler(hang=True), SmtpHandler()
+    stuck, healthy = SmtpHandler(hang=1000), SmtpHandler()
     workers: list[subprocess.Popen] = []
     try:
         with smtp_server(stuck) as stuck_smtp, smtp_server(healthy) as healthy_smtp, celery_on(redis_server.url):
@@ -96,4 +97,35 @@ def test_a_worker_killed_while_sending_loses_nothing_and_the_next_beat_sends_it_
                     worker.wait(20)
                 except subprocess.TimeoutExpired:
                     os.killpg(worker.pid, signal.SIGKILL)
+        redis_server.stop()
+
+
+def test_a_pool_process_killed_while_sending_gives_the_task_back_and_the_email_leaves_once():
+    """``reject_on_worker_lost``: the worker's parent sees its pool process die and puts the message
+    back on the queue; a new pool process sends the email, with no beat run."""
+    redis_server = RedisServer()
+    redis_server.start()
+    smtp = SmtpHandler(hang=1)
+    worker = None
+    try:
+        with smtp_server(smtp) as server, celery_on(redis_server.url):
+            worker = start_worker(redis_server.url, server.port, pool="prefork")
+            queue_email("contact", "ecole@example.com", {"subject": "Cantine", "message": "Bonjour"})
+            row = OutboxMessage.objects.get()
+            assert smtp.data_started.wait(90), "the worker never reached the mail server"
+            children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+            assert len(children) == 1
+            os.kill(int(children[0]), signal.SIGKILL)
+            assert wait_until(lambda: OutboxMessage.objects.get(pk=row.pk).status == "sent", 90)
+            wait_until(lambda: False, 2)
+        assert len(smtp.accepted) == 1
+        row.refresh_from_db()
+        assert row.attempts == 1
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
         redis_server.stop()
