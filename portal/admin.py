@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .lib.emails import enqueue, outbox_counts
-from .models import OutboxMessage
+from .models import OutboxMessage, TaskFailure
 
 
 @admin.register(OutboxMessage)
@@ -86,3 +86,35 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 )
                 % {"count": skipped},
             )
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    """Read-only: what failed, with what, and why. Superusers only (arguments may hold addresses)."""
+
+    list_display = ("failed_at", "task", "error_start")
+    list_filter = ("task",)
+    date_hierarchy = "failed_at"
+    fields = ("failed_at", "task", "task_id", "arguments", "error", "traceback")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff clear what they have dealt with.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description=_("erreur"))
+    def error_start(self, obj):
+        return obj.error[:120]

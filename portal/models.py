@@ -39,3 +39,23 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {', '.join(self.recipients)}"
+
+
+class TaskFailure(models.Model):
+    """A Celery task that failed for good (its retries spent, or none to make): kept for staff to see in
+    the admin rather than in a worker's log. Written by ``portal.celery.record_task_failure``."""
+
+    task = models.CharField(_("tâche"), max_length=200)
+    task_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    arguments = models.TextField(_("arguments"), blank=True)
+    error = models.TextField(_("erreur"))
+    traceback = models.TextField(_("trace"), blank=True)
+    failed_at = models.DateTimeField(_("échouée le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("tâche en échec")
+        verbose_name_plural = _("tâches en échec")
+        ordering = ["-failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({self.failed_at:%d/%m/%Y %H:%M})"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from portal.lib.emails import outbox_counts, queue_email
 
 from .establishments import SESSION_KEY, current_establishment
 from .forms import ContactForm, EstablishmentLoginForm
+from .models import TaskFailure
 
 LOW_BALANCE = Decimal("10.00")
 
@@ -83,7 +86,8 @@ def readyz(request):
     Celery broker and the email outbox (the portal still serves without them: "degraded", 200).
 
     ``outbox``: emails waiting, waiting for more than 15 minutes ("late": a broker, worker or mail
-    server is down) and given up on ("failed": for staff to resend in the admin).
+    server is down) and given up on ("failed": for staff to resend in the admin); ``tasks``: Celery
+    tasks that failed for good in the last 24 hours (listed in the admin).
     """
     checks: dict = {}
     try:
@@ -106,6 +110,12 @@ def readyz(request):
             checks["outbox"] = outbox_counts()
         except Exception as exc:  # the table is missing (migrations not run) or the database went away
             checks["outbox"] = f"error: {exc.__class__.__name__}"
+    if checks["database"] == "ok":
+        try:
+            since = timezone.now() - timedelta(hours=24)
+            checks["tasks"] = {"failed_last_24h": TaskFailure.objects.filter(failed_at__gte=since).count()}
+        except Exception as exc:
+            checks["tasks"] = f"error: {exc.__class__.__name__}"
     if checks["database"] != "ok":
         status = "down"
     elif checks.get("broker", "ok") != "ok" or not isinstance(checks["outbox"], dict) or checks["outbox"]["late"]:
