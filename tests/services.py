@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -133,13 +134,22 @@ def celery_on(url: str):
     from portal.celery import app
     from portal.lib import emails
 
+    # Celery reads the CELERY_BROKER_URL environment variable before its configuration: both change.
+    previous_env = os.environ.get("CELERY_BROKER_URL")
     previous = app.conf.broker_url, app.conf.task_always_eager
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url, app.conf.task_always_eager = url, False
     _reset_broker_connections(app)
     emails._broker_down_until = 0.0
     try:
+        with app.connection_for_write() as conn:
+            assert conn.as_uri(include_password=True) == url, "the test would publish to another broker"
         yield app
     finally:
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
         app.conf.broker_url, app.conf.task_always_eager = previous
         _reset_broker_connections(app)
         emails._broker_down_until = 0.0
