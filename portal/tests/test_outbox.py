@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import time
 from datetime import timedelta
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -97,14 +98,18 @@ def test_the_rows_keep_their_language_and_decimal_values(mailoutbox):
             "payment-receipt",
             "p@x.fr",
             {
-                "payment": {"order_number": "N1", "amount": __import__("decimal").Decimal("20.50"), "paid_at": None},
+                "payment": {"order_number": "N1", "amount": Decimal("20.50"), "paid_at": None},
                 "allocations": [],
                 "establishment": None,
             },
         )
     row = OutboxMessage.objects.get()
     assert row.language == "en" and row.status == OutboxMessage.Status.SENT
-    assert "20,50" in mailoutbox[0].body or "20.50" in mailoutbox[0].body
+    from kombu.utils.json import loads
+
+    amount = loads(row.context)["payment"]["amount"]
+    assert isinstance(amount, Decimal) and amount == Decimal("20.50")  # never a float on the way
+    assert "20.50" in mailoutbox[0].body or "20,50" in mailoutbox[0].body
 
 
 def test_a_failing_mail_server_is_retried_with_back_off(mailoutbox, monkeypatch, dead_broker):
@@ -208,8 +213,6 @@ def test_sent_emails_are_forgotten_after_ninety_days(mailoutbox):
 
 
 def test_the_outbox_is_for_superusers_only_and_never_shows_the_links(client, administrator, superuser, parent):
-    from django.contrib.auth.forms import PasswordResetForm  # noqa: F401
-
     client.post(reverse("portal:password_reset"), {"email": parent.email})
     row = OutboxMessage.objects.get()
     client.force_login(administrator)
