@@ -242,7 +242,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
         if obj.user is None or obj.user.has_usable_password():
             messages.warning(request, _("Ce parent a déjà choisi son mot de passe : rien à renvoyer."))
         else:
-            send_activation_email.delay(obj.user_id, obj.establishment.code)
+            send_activation_email(obj.user_id, obj.establishment.code)  # to the outbox, not the broker
             messages.success(
                 request, _("Le lien « Créer mon mot de passe » a été renvoyé à %(email)s.") % {"email": obj.user.email}
             )

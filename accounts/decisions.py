@@ -54,7 +54,8 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
             },
         )
     else:
-        transaction.on_commit(lambda: send_activation_email.delay(user.pk, request.establishment.code))
+        # Written to the outbox in this transaction: sent once it commits, whatever the broker's state.
+        send_activation_email(user.pk, request.establishment.code)
     return user
 
 

@@ -28,6 +28,8 @@ def activation_url(user) -> str:
 
 @shared_task
 def send_activation_email(user_id: int, establishment_code: str = "") -> None:
+    """Write the "Créer mon mot de passe" email to the outbox; called directly, in the caller's
+    transaction (still a task for messages queued before the outbox)."""
     from .models import User
 
     user = User.objects.filter(pk=user_id, is_active=True).first()

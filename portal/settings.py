@@ -197,6 +197,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# Nothing lost when a part is down (issue 15): the email outbox, task limits, the broker's timeouts.
+# Every minute, the outbox's pending emails that are due are queued again (lost queueing, retries);
+# each night, sent emails older than 90 days are forgotten.
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "portal.lib.emails.requeue_pending_emails", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["outbox-purge"] = {
+    "task": "portal.lib.emails.purge_sent_emails",
+    "schedule": crontab(hour=3, minute=15),
+}
+# No task may hang a worker for ever; each task that must finish sooner says so itself.
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)
+# A broker that is down answers quickly: a request that queues a task must not wait for it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+# The worker keeps trying to reach a broker that went away, instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A database outage met by a view answers a French 503 (JSON for machines); last, so asked first.
+MIDDLEWARE.append("portal.middleware.DatabaseUnavailableMiddleware")
+
 # Payments: Stripe Checkout when a key is set, the demo provider otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")

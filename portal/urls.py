@@ -54,3 +54,6 @@ urlpatterns = [
     path("langue/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database outage met outside a view is a French 503 too (portal.middleware).
+handler500 = "portal.middleware.server_error"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,10 +20,11 @@ from django.views.decorators.http import require_GET
 
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil, meal_prices
-from portal.lib.emails import queue_email
+from portal.lib.emails import outbox_counts, queue_email
 
 from .establishments import SESSION_KEY, current_establishment
 from .forms import ContactForm, EstablishmentLoginForm
+from .models import TaskFailure
 
 LOW_BALANCE = Decimal("10.00")
 
@@ -79,8 +82,14 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """Readiness: the database answers and, where one is configured, the Celery broker too."""
-    checks = {}
+    """Readiness, and what is down: the database (503 without it: this process cannot serve), the
+    Celery broker and the email outbox (the portal still serves without them: "degraded", 200).
+
+    ``outbox``: emails waiting, waiting for more than 15 minutes ("late": a broker, worker or mail
+    server is down) and given up on ("failed": for staff to resend in the admin); ``tasks``: Celery
+    tasks that failed for good in the last 24 hours (listed in the admin).
+    """
+    checks: dict = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -96,8 +105,25 @@ def readyz(request):
             checks["broker"] = "ok"
         except Exception as exc:
             checks["broker"] = f"error: {exc.__class__.__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if ready else 503)
+    if checks["database"] == "ok":
+        try:
+            checks["outbox"] = outbox_counts()
+        except Exception as exc:  # the table is missing (migrations not run) or the database went away
+            checks["outbox"] = f"error: {exc.__class__.__name__}"
+    if checks["database"] == "ok":
+        try:
+            since = timezone.now() - timedelta(hours=24)
+            checks["tasks"] = {"failed_last_24h": TaskFailure.objects.filter(failed_at__gte=since).count()}
+        except Exception as exc:
+            checks["tasks"] = f"error: {exc.__class__.__name__}"
+    if checks["database"] != "ok":
+        status = "down"
+    elif checks.get("broker", "ok") != "ok" or not isinstance(checks["outbox"], dict) or checks["outbox"]["late"]:
+        status = "degraded"
+    else:
+        status = "ok"
+    checks["status"] = status
+    return JsonResponse(checks, status=503 if status == "down" else 200)
 
 
 @login_required

@@ -1,21 +1,57 @@
-"""Emails: queued when the current transaction commits, rendered and sent by a Celery task.
+"""Emails: written to the outbox in the caller's transaction, rendered and sent by a Celery task.
 
 Each email ``name`` has three templates: ``emails/<name>-subject.txt``,
 ``emails/<name>-body.txt`` and ``emails/<name>-body.html``. The context is made of plain
-values (strings, numbers, Decimals, dates, lists and dicts of them), so that it travels
-through the broker and nothing is rendered while the caller holds row locks.
+values (strings, numbers, Decimals, dates, lists and dicts of them), so that it is stored as JSON
+and nothing is rendered while the caller holds row locks.
+
+The road of one email:
+
+1. ``queue_email`` inserts an ``OutboxMessage`` row in the current transaction: the email exists
+   exactly when the change that causes it is committed.
+2. On commit, the row's id is handed to the broker. A broker that is down is logged and ignored:
+   the user's request never fails because of it.
+3. ``deliver_email`` (a worker) locks the row, skips it if it is already sent or held by another
+   worker, renders and sends it, and marks it sent in the same transaction. A mail server that
+   refuses pushes the row's ``next_attempt_at`` back (1, 2, 4… minutes, then hourly); after
+   ``MAX_ATTEMPTS`` the row is "failed", for staff to see and resend in the admin.
+4. ``requeue_pending_emails`` (Celery beat, every minute) queues again every pending row that is
+   due: those whose queueing was lost (broker down, worker killed mid-send) or whose retry is due.
+
+An email is sent twice only if a worker dies after the mail server accepted it and before the
+"sent" mark is committed.
+
+The model is looked up by name at call time (``apps.get_model``): this module imports no app.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
+import time
+from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.apps import apps
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
-from kombu.utils.json import dumps
+from django.utils import timezone, translation
+from kombu.utils.json import dumps, loads
+
+logger = logging.getLogger(__name__)
+
+# 16 attempts, 1, 2, 4… minutes apart, then hourly: about half a day of mail server outage.
+MAX_ATTEMPTS = 16
+# A fresh row is queued on commit; the beat task takes it only if that queueing was lost.
+FIRST_QUEUEING_GRACE = timedelta(minutes=2)
+# A row the beat task queued is not queued again before this, unless a worker pushes it further.
+REQUEUE_GRACE = timedelta(minutes=5)
+REQUEUE_BATCH = 500
+# Sent rows are kept this long, for staff to answer "did the email leave?".
+KEEP_SENT = timedelta(days=90)
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -25,27 +61,164 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     return subject, body, html
 
 
+def _outbox():
+    return apps.get_model("portal", "OutboxMessage")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """After the n-th failed attempt: 1, 2, 4, 8, 16, 32 minutes, then every hour."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
 def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[str] | None = None) -> None:
-    """Send the email ``name`` once the current transaction commits (at once outside one)."""
+    """Send the email ``name`` once the current transaction commits (at once outside one).
+
+    The email is written to the outbox in the caller's transaction: rolled back with it, kept with it.
+    """
     recipients = [to] if isinstance(to, str) else list(to)
-    dumps(context)  # a model instance or a lazy string would fail in the broker: fail here, in the caller
-    language = translation.get_language()
-    transaction.on_commit(lambda: send_email.delay(name, recipients, context, reply_to, language))
+    # A model instance or a lazy string would fail later, in a worker: fail here, in the caller.
+    payload = dumps(context)
+    row = _outbox().objects.create(
+        name=name,
+        recipients=recipients,
+        reply_to=list(reply_to) if reply_to else None,
+        context=payload,
+        language=translation.get_language() or "fr",
+        next_attempt_at=timezone.now() + FIRST_QUEUEING_GRACE,
+    )
+    transaction.on_commit(partial(enqueue, row.pk))
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=12,
-)
+# After a failed hand-over, requests stop asking the broker for a while: a refused connection costs
+# about 2 s of redis-py's own retries, which no one should wait for on every email.
+BROKER_PAUSE_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
+def enqueue(outbox_id: int, *, force: bool = False) -> bool:
+    """Hand one outbox row to the broker. False, logged, when the broker is unreachable: the row stays
+    pending and the beat task queues it again once the broker is back."""
+    global _broker_down_until
+    if not force and time.monotonic() < _broker_down_until:
+        logger.info("Email %s left in the outbox for the beat task: the broker was down moments ago", outbox_id)
+        return False
+    try:
+        # No publishing retries: a request must not wait for a broker that is down.
+        deliver_email.apply_async((outbox_id,), retry=False)
+    except Exception as exc:  # any broker failure (connection refused, timeout, auth…)
+        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning("Email %s stays in the outbox, the broker is unreachable: %r", outbox_id, exc)
+        return False
+    _broker_down_until = 0.0
+    return True
+
+
+def _error(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:2000]
+
+
+def deliver(outbox_id: int) -> str:
+    """Send one pending row and mark it sent; "sent", "retry", "failed" or "skipped"."""
+    Outbox = _outbox()
+    with transaction.atomic():
+        # The lock is held while the mail server answers: another worker given the same id skips it,
+        # and a worker that dies releases it with its connection, the row still pending.
+        row = Outbox.objects.select_for_update(skip_locked=True).filter(pk=outbox_id, status="pending").first()
+        if row is None:
+            return "skipped"  # already sent, failed, or being sent right now
+        row.attempts += 1
+        try:
+            with translation.override(row.language or "fr"):
+                subject, body, html = render_email(row.name, loads(row.context))
+            message = EmailMultiAlternatives(subject, body, to=row.recipients, reply_to=row.reply_to)
+            message.attach_alternative(html, "text/html")
+            message.send()
+        except (smtplib.SMTPException, OSError, SoftTimeLimitExceeded) as exc:  # the mail server, for now
+            row.last_error = _error(exc)
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = Outbox.Status.FAILED
+                logger.error("Email %s failed %s times, left for staff: %s", row.pk, row.attempts, row.last_error)
+            else:
+                row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+                logger.warning("Email %s not sent (attempt %s): %s", row.pk, row.attempts, row.last_error)
+            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return "failed" if row.status == Outbox.Status.FAILED else "retry"
+        except Exception as exc:  # a missing template, a bad context: trying again will not help
+            logger.exception("Email %s cannot be rendered or sent, left for staff", row.pk)
+            row.last_error = _error(exc)
+            row.status = Outbox.Status.FAILED
+            row.save(update_fields=["attempts", "last_error", "status"])
+            return "failed"
+        row.status = Outbox.Status.SENT
+        row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "status", "sent_at"])
+        return "sent"
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def deliver_email(self, outbox_id: int) -> str:
+    """Send one outbox row. Safe to run twice (the row is locked and checked), hence acknowledged late
+    and delivered again when the worker dies.
+
+    With a broker, a failed attempt is retried by the beat task once ``next_attempt_at`` comes (one
+    road for retries, so that two never race and spend the attempts twice as fast). On the embedded
+    default, with no broker and no beat, the task retries at once, in the process.
+    """
+    outcome = deliver(outbox_id)
+    if outcome == "retry" and self.request.is_eager:
+        raise self.retry(countdown=0, max_retries=MAX_ATTEMPTS)
+    return outcome
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
+def requeue_pending_emails() -> int:
+    """Every minute (Celery beat): queue again the pending rows that are due."""
+    Outbox = _outbox()
+    now = timezone.now()
+    due = list(
+        Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    if not due:
+        return 0
+    Outbox.objects.filter(pk__in=due, status=Outbox.Status.PENDING).update(next_attempt_at=now + REQUEUE_GRACE)
+    queued = 0
+    for pk in due:
+        if not enqueue(pk, force=True):
+            break  # the broker is down: the rest waits for the next run
+        queued += 1
+    return queued
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=300, time_limit=360)
+def purge_sent_emails() -> int:
+    """Daily: forget sent emails after KEEP_SENT, so that the outbox does not grow without end."""
+    Outbox = _outbox()
+    deleted, _ = Outbox.objects.filter(status=Outbox.Status.SENT, sent_at__lt=timezone.now() - KEEP_SENT).delete()
+    return deleted
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
 def send_email(
     name: str, to: list[str], context: dict, reply_to: list[str] | None = None, language: str | None = None
 ) -> None:
-    """Render and send one email; a mail server that fails is retried with back-off for about half a day."""
+    """Messages queued by the version before the outbox, still in the broker at upgrade: written to
+    the outbox, then sent like any other."""
     with translation.override(language or "fr"):
-        subject, body, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject, body, to=to, reply_to=reply_to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+        queue_email(name, to, context, reply_to)
+
+
+# An email still pending this long after it was written means a part is down (broker, worker, mail server).
+LATE_AFTER = timedelta(minutes=15)
+
+
+def outbox_counts() -> dict[str, int]:
+    """What an operator watches: emails waiting, waiting too long, and given up on."""
+    Outbox = _outbox()
+    pending = Outbox.objects.filter(status=Outbox.Status.PENDING)
+    return {
+        "pending": pending.count(),
+        "late": pending.filter(created_at__lt=timezone.now() - LATE_AFTER).count(),
+        "failed": Outbox.objects.filter(status=Outbox.Status.FAILED).count(),
+    }

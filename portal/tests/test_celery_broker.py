@@ -1,4 +1,4 @@
-"""One task through the real broker, executed by a worker this test starts."""
+"""Emails through the real broker, executed by a worker this test starts."""
 
 import time
 
@@ -6,22 +6,39 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app
-from portal.lib.emails import send_email
+from portal.lib.emails import queue_email, send_email
+from portal.models import OutboxMessage
 
 pytestmark = [
     pytest.mark.broker,
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="no CELERY_BROKER_URL: the real-broker test needs Redis"),
 ]
 
 
-def test_a_task_sent_through_redis_is_run_by_a_worker_and_its_email_delivered(mailoutbox):
+def wait_for(mailoutbox, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while len(mailoutbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_an_email_queued_through_redis_is_sent_by_a_worker(mailoutbox):
     from celery.contrib.testing.worker import start_worker
 
     assert not app.conf.task_always_eager
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        send_email.delay("contact", ["ecole@example.com"], {"subject": "Cantine", "message": "Bonjour"})
-        deadline = time.monotonic() + 20
-        while not mailoutbox and time.monotonic() < deadline:
-            time.sleep(0.05)
+        queue_email("contact", ["ecole@example.com"], {"subject": "Cantine", "message": "Bonjour"})
+        wait_for(mailoutbox, 1)
     assert [m.subject for m in mailoutbox] == ["[Espace numérique] Cantine"]
     assert mailoutbox[0].to == ["ecole@example.com"]
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
+
+
+def test_a_message_queued_before_the_outbox_existed_is_still_sent(mailoutbox):
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        send_email.delay("contact", ["ecole@example.com"], {"subject": "Ancien", "message": "Bonjour"})
+        wait_for(mailoutbox, 1)
+    assert [m.subject for m in mailoutbox] == ["[Espace numérique] Ancien"]
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
