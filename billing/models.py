@@ -215,6 +215,8 @@ class Payment(models.Model):
         """The "N° de commande" shown to parents and on receipts."""
         return f"{self.pk:08d}" if self.pk else ""
 
+    order_number.fget.short_description = _("n° de commande")
+
     @property
     def is_paid(self) -> bool:
         return self.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED)
@@ -234,7 +236,9 @@ class Payment(models.Model):
 class PaymentAllocation(models.Model):
     """The part of a payment that goes to one pupil's wallet."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("paiement")
+    )
     pupil = models.ForeignKey("canteen.Pupil", on_delete=models.PROTECT, related_name="+", verbose_name=_("élève"))
     amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
 

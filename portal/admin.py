@@ -1,8 +1,93 @@
-"""The admin's name: staff see "OpenSelf — Administration" and their establishment, never "Django"."""
+"""The admin in French: "OpenSelf — Administration" instead of "Django", and page titles with the right
+article instead of Django's generic French ("Ajout de encaissement", "Sélectionnez l'objet …",
+"Ajouter un objet Élève crédité supplémentaire").
+
+portal is the last app in INSTALLED_APPS, so this module runs once every app has registered its admin;
+it gives each registered ModelAdmin the titles below without the apps having to know about them.
+"""
+
+from __future__ import annotations
+
+import json
 
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("OpenSelf — Administration")
 admin.site.site_title = _("OpenSelf — Administration")
 admin.site.index_title = _("Tableau de bord")
+
+
+class LabelledAutocomplete(AutocompleteJsonView):
+    """Search-as-you-type answers labelled by the model admin's ``autocomplete_label`` when it has one
+    (a pupil's class and card at the cash desk), else by the object's name as Django does."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+admin.site.autocomplete_view = lambda request: LabelledAutocomplete.as_view(admin_site=admin.site)(request)
+
+# The title of each "add" page, with its article (French nouns have a gender Django cannot guess).
+ADD_TITLES = {
+    "accounts.accountrequest": _("Nouvelle demande de création de compte"),
+    "accounts.user": _("Nouvel utilisateur"),
+    "auth.group": _("Nouveau groupe"),
+    "billing.correction": _("Nouvelle correction"),
+    "billing.deskpayment": _("Nouvel encaissement au guichet"),
+    "billing.directdebitmandate": _("Nouveau mandat de prélèvement"),
+    "billing.till": _("Nouvelle borne"),
+    "canteen.establishment": _("Nouvel établissement"),
+    "canteen.pupil": _("Nouvel élève"),
+    "canteen.tariff": _("Nouveau tarif"),
+}
+# The "add another row" link of each inline.
+ADD_ANOTHER = {
+    "billing.paymentallocation": _("Ajouter un autre élève"),
+    "canteen.guardianship": _("Ajouter un autre enfant"),
+    "canteen.tariff": _("Ajouter un autre tarif"),
+}
+
+
+class FrenchInlineFormSet(helpers.InlineAdminFormSet):
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        label = self.opts.opts.label_lower
+        name = self.opts.verbose_name
+        data["options"]["addText"] = str(ADD_ANOTHER.get(label) or _("Ajouter : %(name)s") % {"name": name})
+        return json.dumps(data)
+
+
+class FrenchTitles:
+    """Titles of the add, change and list pages made from the model's French names."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        title = ADD_TITLES.get(self.opts.label_lower) or _("Ajouter : %(name)s") % {"name": self.opts.verbose_name}
+        return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        title = capfirst(self.opts.verbose_name)
+        return super().change_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
+
+    def changelist_view(self, request, extra_context=None):
+        title = capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = FrenchInlineFormSet
+        return inline_formsets
+
+
+for model_admin in admin.site._registry.values():
+    if not isinstance(model_admin, FrenchTitles):
+        cls = type(model_admin)
+        model_admin.__class__ = type(cls.__name__, (FrenchTitles, cls), {"__module__": cls.__module__})
