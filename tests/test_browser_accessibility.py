@@ -3,13 +3,16 @@ critical violation, and nothing scrolls sideways on the phone.
 
 axe-core comes from the npm registry (``package.json``, installed by ``make test`` with ``npm ci``) and is
 injected from ``node_modules``, never from a CDN. The counts per page are written to
-``test-artifacts/axe-<width>.json`` for the record.
+``test-artifacts/axe-<width>.json`` for the record. At 1280 px the HTML of each parent page also goes
+through the Nu Html Checker (npm ``vnu-jar``, on Debian's Java) when both are there.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import shutil
+import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -24,12 +27,13 @@ from accounts.models import AccountRequest, User
 from billing.desk import operations
 from billing.desk.models import DebitMode, DirectDebitMandate, OfflinePayment
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
-from canteen.models import Establishment, Pupil
+from canteen.models import Establishment, Guardianship, Pupil
 from portal.management.commands.demo_data import PARENT_EMAIL, PARENT_PASSWORD, SCHOOL_CODE, STAFF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 BLOCKING = {"serious", "critical"}
 ADMINISTRATION_LOGIN, CASHIER_LOGIN = (staff[:2] for staff in STAFF)
@@ -49,10 +53,14 @@ class Audit:
         self.page, self.width = page, width
         self.counts: dict[str, dict[str, int]] = {}
         self.failures: list[str] = []
+        self.html: dict[str, str] = {}  # parent pages, as served
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, *, served: bool = True) -> None:
+        """``served``: the page can be fetched again by GET (not the answer to a POST) for the HTML check."""
         page = self.page
         page.wait_for_load_state("load")
+        if not name.startswith("admin"):
+            self.html[name] = page.context.request.get(page.url).text() if served else page.content()
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         counts: dict[str, int] = {}
@@ -66,6 +74,25 @@ class Audit:
         scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
         if self.width <= 400 and scroll_width > self.width:
             self.failures.append(f"{name} @{self.width}px: {scroll_width} px wide, scrolls sideways")
+
+    def validate_html(self) -> None:
+        """The Nu Html Checker on every parent page: errors only (warnings are advice)."""
+        folder = ARTIFACTS / "html"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        files = {}
+        for index, (name, html) in enumerate(self.html.items()):
+            files[str(folder / f"{index:02d}.html")] = name
+            (folder / f"{index:02d}.html").write_text(html)
+        result = subprocess.run(
+            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        for message in json.loads(result.stderr or '{"messages": []}')["messages"]:
+            name = files.get(message.get("url", "").removeprefix("file:"), message.get("url"))
+            self.failures.append(f"{name}: HTML {message['type']} line {message.get('lastLine')}: {message['message']}")
 
     def save(self) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -93,6 +120,14 @@ def a_day_at_the_desk() -> tuple[AccountRequest, int]:
         email="sophie.bernard.avec.un.email.vraiment.tres.long@exemple-de-domaine.fr",
         terms_accepted=True,
     )
+    long_named = Pupil.objects.create(
+        establishment=school,
+        last_name="de La Tour d'Auvergne-Lauraguais-Montmorency",
+        first_name="Marie-Charlotte-Eugénie",
+        card_number="10099",
+        class_name="CM2",
+    )
+    Guardianship.objects.create(user=User.objects.get(email=PARENT_EMAIL), pupil=long_named)
     cashier = User.objects.get(email=CASHIER_LOGIN[0])
     desk = Client()
     desk.force_login(cashier)
@@ -132,7 +167,7 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         page.get_by_label("Mot de passe").fill("pas-le-bon")
         page.get_by_role("button", name="CONNEXION").click()
         expect(page.get_by_text("Nom d'utilisateur ou mot de passe incorrect.")).to_be_visible()
-        audit.check("mauvais mot de passe")
+        audit.check("mauvais mot de passe", served=False)
         page.goto(reverse("portal:password_reset"))
         audit.check("mot de passe oublié")
         page.goto(reverse("accounts:request", args=[SCHOOL_CODE]))
@@ -201,6 +236,8 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         audit.check("admin : mandats")
         page.goto(reverse("admin:billing_directdebit_changelist"))
         audit.check("admin : prélèvements")
+        if width == 1280 and VNU.exists() and shutil.which("java"):
+            audit.validate_html()
     finally:
         audit.save()
         context.close()
