@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.money import euros, signed
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to edit or delete money history."""
@@ -132,7 +134,7 @@ class LedgerEntry(models.Model):
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero")]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.label} {self.amount:+}"
+        return f"{timezone.localtime(self.occurred_at):%d/%m/%Y %H:%M} {self.label} {signed(self.amount)}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -208,7 +210,7 @@ class Payment(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.order_number} — {self.amount} €"
+        return f"{self.order_number} — {euros(self.amount)}"
 
     @property
     def order_number(self) -> str:
@@ -251,4 +253,4 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pupil}: {self.amount} €"
+        return f"{self.pupil} : {euros(self.amount)}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.utils.text import capfirst
@@ -79,6 +79,22 @@ class FrenchTitles:
     def changelist_view(self, request, extra_context=None):
         title = capfirst(self.opts.verbose_name_plural)
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    # Django's success message reads "L'objet encaissement au guichet « … » a été ajouté avec succès.".
+    def response_add(self, request, obj, post_url_continue=None):
+        request.admin_saved = obj
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        request.admin_saved = obj
+        return super().response_change(request, obj)
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
+        saved = getattr(request, "admin_saved", None)
+        if saved is not None and level == messages.SUCCESS:
+            request.admin_saved = None
+            message = _("Enregistré : %(name)s « %(object)s ».") % {"name": self.opts.verbose_name, "object": saved}
+        return super().message_user(request, message, level, extra_tags, fail_silently)
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)

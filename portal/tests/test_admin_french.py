@@ -103,3 +103,14 @@ def test_the_pupil_picker_still_refuses_a_parent(client, parent):
     query = {"app_label": "billing", "model_name": "paymentallocation", "field_name": "pupil", "term": "Martin"}
     response = client.get(reverse("admin:autocomplete"), query)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_cashier_is_told_in_french_what_was_recorded(client, cashier, lea):
+    from billing.desk.tests.helpers import ADD_URL, desk_payment_data
+
+    client.force_login(cashier)
+    response = client.post(ADD_URL, desk_payment_data((lea, "50.00")), follow=True)
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("Enregistré : encaissement au guichet « ")
+    assert message.endswith(" — 50,00\u00a0€ ».")
+    assert "objet" not in message
