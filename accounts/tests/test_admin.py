@@ -220,4 +220,4 @@ def test_the_pupil_autocomplete_answers_administration_staff(client, administrat
     query = "?app_label=accounts&model_name=accountrequest&field_name=pupil&term=mart"
     response = client.get(reverse("admin:autocomplete") + query)
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin"]
+    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin — carte 10001"]  # class and card shown
