@@ -203,6 +203,10 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         audit.check("paiement annulé")
         page.goto(reverse("billing:payments"))
         audit.check("mes paiements")
+        receipt_link = page.get_by_role("link", name="Reçu n°").first
+        box = receipt_link.bounding_box()  # on a phone the rows are stacked: status and receipt in sight
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        expect(page.locator("td[data-label=Statut]").first).to_be_in_viewport()
         page.get_by_role("link", name="Reçu n°").first.click()
         audit.check("reçu")
         page.goto(reverse("portal:messages"))
