@@ -21,9 +21,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev
+# axe-core for the browser accessibility tests, from the npm registry (package-lock.json); skipped without npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent || echo "npm ci failed: the axe-core tests will be skipped"; else echo "npm missing: the axe-core tests will be skipped"; fi
+
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(PY) -m pytest
 
 # Style, and the app dependency contracts of .importlinter (canteen alone; accounts and billing

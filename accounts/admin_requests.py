@@ -48,6 +48,33 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The list opens on the requests still waiting for a decision; "Toutes" shows every request."""
+
+    title = _("statut")
+    parameter_name = "statut"
+    ALL = "toutes"
+
+    def lookups(self, request, model_admin):
+        return [*AccountRequest.Status.choices, (self.ALL, _("Toutes"))]
+
+    def value(self):
+        return super().value() or AccountRequest.Status.PENDING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:  # no Django "Tout" entry: "Toutes" is one of the lookups
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 class PupilChoiceForm(forms.Form):
     pupil = forms.ModelChoiceField(
         label=_("Autre élève"),
@@ -67,7 +94,7 @@ class PupilChoiceForm(forms.Form):
 
 class AccountRequestAdmin(admin.ModelAdmin):
     list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
-    list_filter = ["status", "establishment", AgeFilter]
+    list_filter = [StatusFilter, "establishment", AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
     list_select_related = ["establishment", "decided_by"]
     list_per_page = 50

@@ -20,6 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.money import euros, signed
+
 LEDGER_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # no money moved here before
 
 
@@ -139,7 +141,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.label} {self.amount:+}"
+        return f"{timezone.localtime(self.occurred_at):%d/%m/%Y %H:%M} {self.label} {signed(self.amount)}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -215,12 +217,14 @@ class Payment(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.order_number} — {self.amount} €"
+        return f"{self.order_number} — {euros(self.amount)}"
 
     @property
     def order_number(self) -> str:
         """The "N° de commande" shown to parents and on receipts."""
         return f"{self.pk:08d}" if self.pk else ""
+
+    order_number.fget.short_description = _("n° de commande")
 
     @property
     def is_paid(self) -> bool:
@@ -241,7 +245,9 @@ class Payment(models.Model):
 class PaymentAllocation(models.Model):
     """The part of a payment that goes to one pupil's wallet."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("paiement")
+    )
     pupil = models.ForeignKey("canteen.Pupil", on_delete=models.PROTECT, related_name="+", verbose_name=_("élève"))
     amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
 
@@ -254,4 +260,4 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pupil}: {self.amount} €"
+        return f"{self.pupil} : {euros(self.amount)}"

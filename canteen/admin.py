@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from portal.lib.forms import MONEY_ADMIN_FIELDS
 
@@ -25,6 +26,14 @@ class PupilAdmin(admin.ModelAdmin):
     list_filter = ["establishment", "category", "active"]
     search_fields = ["last_name", "first_name", "card_number"]
     list_select_related = ["establishment"]
+
+    def autocomplete_label(self, pupil: Pupil) -> str:
+        """What the search-as-you-type pickers show (the cash desk's): enough to tell two Martins apart."""
+        parts = [str(pupil)]
+        if pupil.class_name:
+            parts.append(pupil.class_name)
+        parts.append(_("carte %(number)s") % {"number": pupil.card_number})
+        return " — ".join(parts)
 
 
 @admin.register(Tariff)

@@ -30,6 +30,15 @@ class Establishment(models.Model):
     contact_email = models.EmailField(_("email de contact"))
     beneficiary = models.CharField(_("bénéficiaire des paiements"), max_length=200)
     address = models.TextField(_("adresse du bénéficiaire"))
+    bank_name = models.CharField(
+        _("banque de dépôt"), max_length=100, blank=True, help_text=_("La banque où les chèques sont remis.")
+    )
+    bank_account = models.CharField(
+        _("compte de dépôt (IBAN)"),
+        max_length=34,
+        blank=True,
+        help_text=_("Le compte crédité des chèques remis, imprimé sur les bordereaux de remise."),
+    )
     min_credit_amount = models.DecimalField(
         _("montant minimum à créditer"),
         max_digits=12,

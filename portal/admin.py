@@ -1,120 +1,111 @@
-"""The outbox in the admin: what waits, what failed and why, and "Renvoyer".
+"""The admin in French: "OpenSelf — Administration" instead of "Django", and page titles with the right
+article instead of Django's generic French ("Ajout de encaissement", "Sélectionnez l'objet …",
+"Ajouter un objet Élève crédité supplémentaire").
 
-The outbox spans every establishment and holds links meant for one parent (password setup and
-reset): only superusers, who run the instance, see it, and never the emails' contents.
+portal is the last app in INSTALLED_APPS, so this module runs once every app has registered its admin;
+it gives each registered ModelAdmin the titles below without the apps having to know about them.
 """
 
 from __future__ import annotations
 
-from functools import partial
+import json
 
 from django.contrib import admin, messages
-from django.db import transaction
-from django.utils import timezone
+from django.contrib.admin import helpers
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from .lib.emails import enqueue, outbox_counts
-from .models import OutboxMessage, TaskFailure
+from . import outbox_admin  # noqa: F401  (registered before the titles below are given to every admin)
+
+admin.site.site_header = _("OpenSelf — Administration")
+admin.site.site_title = _("OpenSelf — Administration")
+admin.site.index_title = _("Tableau de bord")
 
 
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "name", "to", "status", "attempts", "next_attempt_at", "sent_at", "error")
-    list_filter = ("status", "name")
-    search_fields = ("name", "recipients")
-    date_hierarchy = "created_at"
-    fields = ("name", "recipients", "reply_to", "language", "status", "attempts", "last_error")
-    fields += ("created_at", "next_attempt_at", "sent_at")
-    readonly_fields = fields
-    actions = ["resend"]
-    list_per_page = 50
-    show_full_result_count = False  # the list grows with every email: no COUNT(*) of all of it
+class LabelledAutocomplete(AutocompleteJsonView):
+    """Search-as-you-type answers labelled by the model admin's ``autocomplete_label`` when it has one
+    (a pupil's class and card at the cash desk), else by the object's name as Django does."""
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+admin.site.autocomplete_view = lambda request: LabelledAutocomplete.as_view(admin_site=admin.site)(request)
 
-    def has_add_permission(self, request):
-        return False
+# The title of each "add" page, with its article (French nouns have a gender Django cannot guess).
+ADD_TITLES = {
+    "accounts.accountrequest": _("Nouvelle demande de création de compte"),
+    "accounts.user": _("Nouvel utilisateur"),
+    "auth.group": _("Nouveau groupe"),
+    "billing.correction": _("Nouvelle correction"),
+    "billing.deskpayment": _("Nouvel encaissement au guichet"),
+    "billing.directdebitmandate": _("Nouveau mandat de prélèvement"),
+    "billing.till": _("Nouvelle borne"),
+    "canteen.establishment": _("Nouvel établissement"),
+    "canteen.pupil": _("Nouvel élève"),
+    "canteen.tariff": _("Nouveau tarif"),
+}
+# The "add another row" link of each inline.
+ADD_ANOTHER = {
+    "billing.paymentallocation": _("Ajouter un autre élève"),
+    "canteen.guardianship": _("Ajouter un autre enfant"),
+    "canteen.tariff": _("Ajouter un autre tarif"),
+}
 
-    def has_delete_permission(self, request, obj=None):
-        return False
 
-    @admin.display(description=_("destinataires"))
-    def to(self, obj):
-        return ", ".join(obj.recipients)
+class FrenchInlineFormSet(helpers.InlineAdminFormSet):
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        label = self.opts.opts.label_lower
+        name = self.opts.verbose_name
+        data["options"]["addText"] = str(ADD_ANOTHER.get(label) or _("Ajouter : %(name)s") % {"name": name})
+        return json.dumps(data)
 
-    @admin.display(description=_("dernière erreur"))
-    def error(self, obj):
-        return obj.last_error[:120]
+
+class FrenchTitles:
+    """Titles of the add, change and list pages made from the model's French names."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        title = ADD_TITLES.get(self.opts.label_lower) or _("Ajouter : %(name)s") % {"name": self.opts.verbose_name}
+        return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        title = capfirst(self.opts.verbose_name)
+        return super().change_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox_counts()})
+        title = capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
-    @admin.action(description=_("Renvoyer les emails sélectionnés"), permissions=["change"])
-    def resend(self, request, queryset):
-        # Sent emails are not sent again from here: the outbox only finishes what it started.
-        with transaction.atomic():
-            ids = list(queryset.exclude(status=OutboxMessage.Status.SENT).values_list("pk", flat=True))
-            OutboxMessage.objects.filter(pk__in=ids).exclude(status=OutboxMessage.Status.SENT).update(
-                status=OutboxMessage.Status.PENDING,
-                attempts=0,
-                next_attempt_at=timezone.now(),  # the beat task takes it if the hand-over below fails
-            )
-            for pk in ids:
-                transaction.on_commit(partial(enqueue, pk))
-        skipped = queryset.filter(status=OutboxMessage.Status.SENT).count()
-        if ids:
-            messages.success(
-                request,
-                ngettext("%(count)d email remis en file d'envoi.", "%(count)d emails remis en file d'envoi.", len(ids))
-                % {"count": len(ids)},
-            )
-        if skipped:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d email déjà envoyé n'a pas été renvoyé.",
-                    "%(count)d emails déjà envoyés n'ont pas été renvoyés.",
-                    skipped,
-                )
-                % {"count": skipped},
-            )
+    # Django's success message reads "L'objet encaissement au guichet « … » a été ajouté avec succès.".
+    def response_add(self, request, obj, post_url_continue=None):
+        request.admin_saved = obj
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        request.admin_saved = obj
+        return super().response_change(request, obj)
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
+        saved = getattr(request, "admin_saved", None)
+        if saved is not None and level == messages.SUCCESS:
+            request.admin_saved = None
+            message = _("Enregistré : %(name)s « %(object)s ».") % {"name": self.opts.verbose_name, "object": saved}
+        return super().message_user(request, message, level, extra_tags, fail_silently)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = FrenchInlineFormSet
+        return inline_formsets
 
 
-@admin.register(TaskFailure)
-class TaskFailureAdmin(admin.ModelAdmin):
-    """Read-only: what failed, with what, and why. Superusers only (arguments may hold addresses)."""
-
-    list_display = ("failed_at", "task", "error_start")
-    list_filter = ("task",)
-    date_hierarchy = "failed_at"
-    fields = ("failed_at", "task", "task_id", "arguments", "error", "traceback")
-    readonly_fields = fields
-    show_full_result_count = False
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Staff clear what they have dealt with.
-        return request.user.is_active and request.user.is_superuser
-
-    @admin.display(description=_("erreur"))
-    def error_start(self, obj):
-        return obj.error[:120]
+for model_admin in admin.site._registry.values():
+    if not isinstance(model_admin, FrenchTitles):
+        cls = type(model_admin)
+        model_admin.__class__ = type(cls.__name__, (FrenchTitles, cls), {"__module__": cls.__module__})

@@ -46,8 +46,9 @@ ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[:
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 # Behind exactly one load balancer that appends the client's address to X-Forwarded-For.
 TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
-# The public address of the portal, used in emails sent from Celery tasks (no request there).
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the portal, used in emails sent from Celery tasks (no request there); on the
+# embedded default it follows the port `make run` serves (PORT), unless SITE_URL says otherwise.
+SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

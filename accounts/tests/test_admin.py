@@ -47,11 +47,34 @@ def test_pending_requests_come_first_and_late_ones_are_marked(client, administra
     make_request(first_name="Retard", created_at=timezone.now() - timedelta(hours=49))
     make_request(first_name="Recent")
     client.force_login(administrator)
-    page = unescape(client.get(CHANGELIST).content.decode())
+    page = unescape(client.get(CHANGELIST + "?statut=toutes").content.decode())
     assert page.index("Retard") < page.index("Recent") < page.index("Tranche") < page.index("Vieille")
     assert page.count("plus de 48 h") == 1
     overdue = unescape(client.get(CHANGELIST + "?age=overdue").content.decode())
     assert "Retard" in overdue and "Recent" not in overdue
+
+
+def test_the_list_opens_on_pending_requests_overdue_first(client, administrator, make_request):
+    make_request(first_name="Refusee", status=AccountRequest.Status.REFUSED, decided_by=administrator)
+    make_request(first_name="Recente")
+    make_request(first_name="Ancienne", created_at=timezone.now() - timedelta(hours=72))
+    client.force_login(administrator)
+    response = client.get(CHANGELIST)
+    assert [r.first_name for r in response.context["cl"].result_list] == ["Ancienne", "Recente"]
+    page = unescape(response.content.decode())
+    assert "Refusee" not in page
+    all_requests = client.get(CHANGELIST, {"statut": "toutes"}).context["cl"].result_list
+    assert [r.first_name for r in all_requests] == ["Ancienne", "Recente", "Refusee"]
+    refused = client.get(CHANGELIST, {"statut": "refused"}).context["cl"].result_list
+    assert [r.first_name for r in refused] == ["Refusee"]
+
+
+def test_an_unknown_status_in_the_address_shows_nothing_and_no_error(client, administrator, make_request):
+    make_request()
+    client.force_login(administrator)
+    response = client.get(CHANGELIST, {"statut": "<script>"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
 
 
 def test_search_finds_requests_by_email(client, administrator, make_request):
@@ -197,4 +220,4 @@ def test_the_pupil_autocomplete_answers_administration_staff(client, administrat
     query = "?app_label=accounts&model_name=accountrequest&field_name=pupil&term=mart"
     response = client.get(reverse("admin:autocomplete") + query)
     assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin"]
+    assert [r["text"] for r in response.json()["results"]] == ["Léa Martin — carte 10001"]  # class and card shown

@@ -1,4 +1,10 @@
-"""The cash desk's journal: money booked between two days (meals aside), per nature and establishment."""
+"""The cash desk's journal: each operation booked between two days (meals aside), with totals per nature
+and per establishment.
+
+An operation is one payment (a cheque split between three pupils is one operation, not three) or one
+entry without a payment (a correction, a year-end transfer). A payment's cancellation is an operation
+of its own, on the day it is recorded.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -18,47 +23,119 @@ from portal.lib.money import ZERO
 
 
 @dataclass
+class Operation:
+    at: datetime.datetime
+    kind: str
+    label: str
+    payer: str = ""
+    cheque_number: str = ""
+    bank: str = ""
+    parts: list[tuple[str, Decimal]] = field(default_factory=list)  # pupil, amount
+    total: Decimal = ZERO
+
+    @property
+    def split(self) -> str:
+        """``Léa Martin 30,00 + Hugo Martin 20,00``: who got what, for the page and the CSV."""
+        return " + ".join(f"{pupil} {number_format(amount, 2)}" for pupil, amount in self.parts)
+
+
+@dataclass
 class Journal:
     start: datetime.date
     end: datetime.date
-    rows: list[dict] = field(default_factory=list)  # kind, establishment, count, total
+    operations: list[Operation] = field(default_factory=list)
     by_kind: dict[str, Decimal] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # operations per nature
     by_establishment: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = ZERO
 
+    @property
+    def kinds(self) -> list[tuple[str, int, Decimal]]:
+        return [(kind, self.counts[kind], total) for kind, total in self.by_kind.items()]
+
 
 def journal(start: datetime.date, end: datetime.date) -> Journal:
-    """Money booked between two days included (meals aside), per nature and per establishment."""
+    """Every operation recorded between two days included (meals aside), in the order it was recorded."""
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    rows = (
+    entries = (
         LedgerEntry.objects.filter(recorded_at__gte=since, recorded_at__lt=until)
         .exclude(kind=EntryKind.MEAL)
-        .values("kind", "wallet__pupil__establishment__name")
-        .annotate(count=Count("id"), total=Sum("amount"))
-        .order_by("kind", "wallet__pupil__establishment__name")
+        .select_related("wallet__pupil__establishment", "payment__offline", "recorded_by")
+        .order_by("recorded_at", "id")
     )
     result = Journal(start, end)
     labels = dict(EntryKind.choices)
-    for row in rows:
-        kind = str(labels[row["kind"]])
-        establishment = row["wallet__pupil__establishment__name"]
-        result.rows.append({"kind": kind, "establishment": establishment, "count": row["count"], "total": row["total"]})
-        result.by_kind[kind] = result.by_kind.get(kind, ZERO) + row["total"]
-        result.by_establishment[establishment] = result.by_establishment.get(establishment, ZERO) + row["total"]
-        result.total += row["total"]
+    operations: dict[tuple, Operation] = {}
+    for entry in entries:
+        kind = str(labels[entry.kind])
+        # One payment's entries of one kind and label are one operation (its cancellation has its own label).
+        key = (entry.payment_id, entry.kind, entry.label) if entry.payment_id else ("entry", entry.pk)
+        operation = operations.get(key)
+        if operation is None:
+            payment = entry.payment
+            offline = getattr(payment, "offline", None) if payment else None
+            operation = operations[key] = Operation(
+                at=timezone.localtime(entry.recorded_at),
+                kind=kind,
+                label=entry.label,
+                payer=(payment.payer_name if payment else "") or (str(entry.recorded_by or "")),
+                cheque_number=offline.cheque_number if offline else "",
+                bank=offline.bank if offline else "",
+            )
+            result.operations.append(operation)
+            result.counts[kind] = result.counts.get(kind, 0) + 1
+        pupil = entry.wallet.pupil
+        operation.parts.append((f"{pupil.first_name} {pupil.last_name}", entry.amount))
+        operation.total += entry.amount
+        establishment = pupil.establishment.name
+        result.by_kind[kind] = result.by_kind.get(kind, ZERO) + entry.amount
+        result.by_establishment[establishment] = result.by_establishment.get(establishment, ZERO) + entry.amount
+        result.total += entry.amount
     return result
 
 
+def _text(value: str) -> str:
+    """A name typed by someone (a payer, a bank) never runs as a spreadsheet formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def journal_csv(result: Journal) -> HttpResponse:
-    """For the accountant: one line per nature and establishment, then the total (French decimals)."""
+    """For the accountant: one line per operation with its split, then a total per nature and the total
+    (French decimals, semicolons)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="journal-{result.start:%Y%m%d}-{result.end:%Y%m%d}.csv"'
     response.write("\ufeff")  # so that spreadsheets open it as UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Nature"), _("Établissement"), _("Nombre d'opérations"), _("Montant")])
-    for row in result.rows:
-        writer.writerow([row["kind"], row["establishment"], row["count"], number_format(row["total"], 2)])
-    writer.writerow([_("Total"), "", "", number_format(result.total, 2)])
+    writer.writerow(
+        [
+            _("Date"),
+            _("Heure"),
+            _("Nature"),
+            _("Payeur"),
+            _("N° de chèque"),
+            _("Banque"),
+            _("Répartition"),
+            _("Montant"),
+        ]
+    )
+    for op in result.operations:
+        writer.writerow(
+            [
+                f"{op.at:%d/%m/%Y}",
+                f"{op.at:%H:%M}",
+                op.kind,
+                _text(op.payer),
+                _text(op.cheque_number),
+                _text(op.bank),
+                _text(op.split),
+                number_format(op.total, 2),
+            ]
+        )
+    for kind, count, total in result.kinds:
+        writer.writerow(
+            [_("Total"), "", kind, _("%(count)s opération(s)") % {"count": count}, "", "", "", number_format(total, 2)]
+        )
+    writer.writerow([_("Total"), "", "", "", "", "", "", number_format(result.total, 2)])
     return response

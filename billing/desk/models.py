@@ -40,6 +40,8 @@ class DepositSlip(models.Model):
     def number(self) -> str:
         return f"{self.pk:06d}" if self.pk else ""
 
+    number.fget.short_description = _("n°")
+
 
 class OfflinePayment(models.Model):
     """The desk's details of a payment received by cheque, cash or bank transfer.
@@ -186,6 +188,8 @@ class DirectDebit(models.Model):
     @property
     def amount(self) -> Decimal:
         return self.payment.amount
+
+    amount.fget.short_description = _("montant")
 
 
 class DeskPayment(Payment):

@@ -55,3 +55,16 @@ def test_home_costs_the_same_queries_whatever_the_number_of_children(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("portal:home"))
     assert response.content.decode().count("Soit : 2 repas") == 10
+
+
+def test_greets_the_parent_by_first_name(client, parent):
+    client.force_login(parent)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Bonjour <strong>Camille</strong>" in html
+
+
+def test_never_greets_a_parent_without_first_name_by_their_email(client, other_parent):
+    client.force_login(other_parent)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Bonjour" in html
+    assert "paul.bernard@example.com" not in html.split("<main", 1)[1]

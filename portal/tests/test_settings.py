@@ -58,3 +58,16 @@ def test_demo_provider_is_refused_with_debug_off_unless_enabled():
     assert refused.returncode != 0
     assert "portal.E001" in refused.stderr
     assert run(["check"], {**env, "DEMO_PAYMENTS_ENABLED": "1"}).returncode == 0
+
+
+def test_links_in_emails_follow_the_port_make_run_serves_unless_site_url_is_set():
+    probe = "from django.conf import settings as s; print(s.SITE_URL)"
+    assert run(["shell", "-v", "0", "-c", probe], {}).stdout.strip() == "http://127.0.0.1:8000"
+    assert run(["shell", "-v", "0", "-c", probe], {"PORT": "8780"}).stdout.strip() == "http://127.0.0.1:8780"
+    chosen = {"PORT": "8780", "SITE_URL": "https://portail.example.fr/"}
+    assert run(["shell", "-v", "0", "-c", probe], chosen).stdout.strip() == "https://portail.example.fr"
+
+
+def test_make_run_passes_its_port_to_the_portal():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)" in makefile

@@ -63,6 +63,18 @@ class DepositSlipAdmin(admin.ModelAdmin):
     def print_view(self, request, pk: int):
         require(request, "billing.view_depositslip")
         slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
-        cheques = list(slip.cheques.select_related("payment").order_by("bank", "cheque_number"))
+        cheques = list(
+            slip.cheques.select_related("payment")
+            .prefetch_related("payment__allocations__pupil__establishment")
+            .order_by("bank", "cheque_number")
+        )
         total = sum((cheque.payment.amount for cheque in cheques), Decimal("0.00"))
-        return render(request, "admin/billing/deposit_slip.html", {"slip": slip, "cheques": cheques, "total": total})
+        # The establishments whose pupils the cheques credit: usually one, whose account receives them.
+        schools = {a.pupil.establishment for c in cheques for a in c.payment.allocations.all()}
+        context = {
+            "slip": slip,
+            "cheques": cheques,
+            "total": total,
+            "schools": sorted(schools, key=lambda school: school.name),
+        }
+        return render(request, "admin/billing/deposit_slip.html", context)

@@ -76,3 +76,26 @@ def test_the_slip_total_matches_the_cheques(desk, cheques):
     page = desk.get(reverse("admin:billing_depositslip_changelist"))
     assert "62,35" in page.content.decode()
     assert sum(p.amount for p in cheques) == D("62.35")
+
+
+def test_the_slip_carries_the_establishment_the_beneficiary_the_bank_account_and_the_cheques(desk, school, cheques):
+    school.bank_name = "Trésor public — Tours"
+    school.bank_account = "FR7610071370000000100000123"
+    school.save()
+    page = desk.get(make_slip(desk, cheques)["Location"]).content.decode()
+    for shown in [
+        "École d&#x27;Esvres",
+        "Restauration d&#x27;Esvres",
+        "37170 Chambray-lès-Tours",
+        "Trésor public — Tours",
+        "FR7610071370000000100000123",
+        "1111111",
+        "2222222",
+    ]:
+        assert shown in page, shown
+    assert page.count('data-label="N° de chèque"') == 2
+
+
+def test_a_slip_without_bank_account_says_what_to_fill_in(desk, cheques):
+    page = desk.get(make_slip(desk, cheques)["Location"]).content.decode()
+    assert "à renseigner dans la fiche de l'établissement" in page

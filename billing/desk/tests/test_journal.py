@@ -1,12 +1,15 @@
 """The day's journal: totals per payment method and per establishment, and its CSV."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal as D
 
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from billing.desk.journal import journal
 from billing.ledger import book
@@ -75,10 +78,69 @@ def test_downloads_the_journal_as_csv(desk, day):
     response = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat(), "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Nature;Établissement;Nombre d'opérations;Montant"
-    assert "Chèque;École d'Esvres;2;50,00" in lines
-    assert "Espèces;Collège de Tours;1;15,00" in lines
-    assert lines[-1] == "Total;;;71,15"
+    assert lines[0] == "Date;Heure;Nature;Payeur;N° de chèque;Banque;Répartition;Montant"
+    assert lines[-1] == "Total;;;;;;;71,15"
+
+
+def csv_rows(desk, day) -> list[list[str]]:
+    response = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat(), "format": "csv"})
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_csv_lists_each_cheque_with_its_split_and_its_total_equals_the_days_entries(desk, day, lea, hugo):
+    desk.post(ADD_URL, desk_payment_data((lea, "12.00"), number="7000001", bank="La Banque Postale", amount="12.00"))
+    header, *rows = csv_rows(desk, day)
+    operations = [row for row in rows if row[0] != "Total"]
+    cheques = [row for row in operations if row[2] == "Chèque"]
+    assert [row[3:] for row in cheques] == [
+        ["Camille Martin", "1234567", "Crédit Agricole", "Léa Martin 30,00 + Hugo Martin 20,00", "50,00"],
+        ["Camille Martin", "7000001", "La Banque Postale", "Léa Martin 12,00", "12,00"],
+    ]
+    assert all(row[0] == f"{day:%d/%m/%Y}" and len(row[1]) == 5 for row in operations)
+    recorded = LedgerEntry.objects.exclude(kind=EntryKind.MEAL).aggregate(total=Sum("amount"))["total"]
+    assert rows[-1][-1] == number_format(recorded, 2) == "83,15"
+    operations_total = sum((D(row[-1].replace(",", ".")) for row in operations), D("0.00"))
+    assert operations_total == recorded
+    per_kind = {row[2]: (row[3], row[-1]) for row in rows[:-1] if row[0] == "Total"}
+    assert per_kind["Chèque"] == ("2 opération(s)", "62,00")  # two cheques, three allocations
+
+
+def test_counts_payments_not_allocations(day):
+    result = journal(day, day)
+    assert result.counts == {"Chèque": 1, "Espèces": 1, "Virement": 1, "Correction": 1}
+    cheque = next(op for op in result.operations if op.kind == "Chèque")
+    assert (cheque.payer, cheque.cheque_number, cheque.bank) == ("Camille Martin", "1234567", "Crédit Agricole")
+    assert cheque.parts == [("Léa Martin", D("30.00")), ("Hugo Martin", D("20.00"))]
+    assert cheque.total == D("50.00")
+
+
+def test_the_page_lists_each_operation_with_payer_cheque_and_split(desk, day):
+    html = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat()}).content.decode()
+    assert "4 opérations" in html
+    assert "n° 1234567 — Crédit Agricole" in html
+    assert "Léa Martin : 30,00" in html and "Hugo Martin : 20,00" in html
+
+
+def test_a_payer_name_never_runs_as_a_spreadsheet_formula(desk, day, lea):
+    desk.post(
+        ADD_URL,
+        desk_payment_data((lea, "5.00"), payer='=HYPERLINK("http://x")', number="", method="cash", amount="5.00"),
+    )
+    rows = csv_rows(desk, day)
+    assert any(row[3] == '\'=HYPERLINK("http://x")' for row in rows)
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_a_cancelled_cheque_is_an_operation_of_its_own(desk, day, cashier):
+    from billing.desk import operations
+    from billing.models import Payment
+
+    cheque = Payment.objects.get(offline__cheque_number="1234567")
+    operations.cancel_payment(cheque, reason="Chèque sans provision", user=cashier)
+    result = journal(day, day)
+    assert result.counts["Chèque"] == 2
+    assert result.by_kind["Chèque"] == D("0.00")
+    assert result.total == D("21.15")
 
 
 def test_negative_balances_list_the_parents_emails(desk, parent, lea, hugo):

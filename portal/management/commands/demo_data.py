@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 "contact_email": "administration.esvres@demo.openself.fr",
                 "beneficiary": "Restauration scolaire d'Esvres",
                 "address": "4, Mail de la Papoterie\n37170 Chambray-lès-Tours",
+                "bank_name": "Trésor public — Tours",
+                "bank_account": "FR7610071370000000100000123",
                 "terms": (
                     "Le compte permet de consulter le solde et l'historique des repas de vos enfants "
                     "et de le créditer en ligne. Les sommes versées sont utilisables uniquement pour "

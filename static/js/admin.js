@@ -1,0 +1,46 @@
+// Accessible names the Django admin leaves out: the search-as-you-type pupil pickers (select2) take
+// their field's label, and the fields of a tabular inline take their column's title and row number.
+(function () {
+  "use strict";
+
+  function text(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").replace(/[:*]\s*$/, "").trim() : "";
+  }
+
+  function nameSelect2(select) {
+    var container = select.nextElementSibling;
+    if (!container || !container.classList.contains("select2")) return;
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    var name = text(label) || columnName(select);
+    if (!name) return;
+    container.querySelectorAll('[role="combobox"], [role="textbox"]').forEach(function (element) {
+      element.setAttribute("aria-label", name);
+    });
+  }
+
+  function columnName(field) {
+    var cell = field.closest("td");
+    var table = field.closest("table");
+    var row = field.closest("tr");
+    if (!cell || !table || !row) return "";
+    var column = Array.prototype.find.call(cell.classList, function (c) { return c.indexOf("field-") === 0; });
+    var header = column && table.querySelector("thead th.column-" + column.slice(6));
+    if (!header) return "";
+    var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return r.classList.contains("form-row"); });
+    var index = rows.indexOf(row);
+    return index >= 0 ? text(header) + " (" + (index + 1) + ")" : text(header);
+  }
+
+  function label(root) {
+    root.querySelectorAll(".tabular td input, .tabular td select, .tabular td textarea").forEach(function (field) {
+      if (field.type === "hidden" || field.labels && field.labels.length || field.hasAttribute("aria-label")) return;
+      var name = columnName(field);
+      if (name) field.setAttribute("aria-label", name);
+    });
+    root.querySelectorAll("select.admin-autocomplete").forEach(nameSelect2);
+  }
+
+  function later() { window.setTimeout(function () { label(document); }, 0); }
+  window.addEventListener("load", later);
+  document.addEventListener("formset:added", later);
+})();
