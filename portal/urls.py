@@ -12,7 +12,12 @@ portal_patterns = [
     path("", views.root, name="root"),
     path("e/<str:code>/", views.EstablishmentLoginView.as_view(), name="login"),
     path("accueil/", views.home, name="home"),
+    path("e/<str:code>/contact/", views.public_contact, name="public_contact"),
+    path("e/<str:code>/contact/envoye/", views.public_contact_sent, name="public_contact_sent"),
     path("messages/", views.messages_page, name="messages"),
+    path("messages/<int:pk>/", views.thread, name="thread"),
+    path("profil/", views.profile, name="profile"),
+    path("profil/mot-de-passe/", views.PasswordChange.as_view(), name="password_change"),
     path("notifications/", views.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
