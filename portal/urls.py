@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
-from . import views
+from . import profile, views
 from .forms import QueuedPasswordResetForm
 
 portal_patterns = [
@@ -17,6 +17,10 @@ portal_patterns = [
     path("messages/", views.messages_page, name="messages"),
     path("messages/<int:pk>/", views.thread, name="thread"),
     path("profil/", views.profile, name="profile"),
+    path("profil/email/", profile.change_email, name="change_email"),
+    path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),
+    path("profil/mes-donnees.json", profile.export_json, name="export_json"),
+    path("profil/mes-donnees.csv", profile.export_csv, name="export_csv"),
     path("profil/mot-de-passe/", views.PasswordChange.as_view(), name="password_change"),
     path("notifications/", views.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
