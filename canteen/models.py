@@ -48,6 +48,14 @@ class Establishment(models.Model):
     )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
+    other_payments = models.TextField(
+        _("autres moyens de paiement"),
+        blank=True,
+        help_text=_(
+            "Montré aux familles sous « Autres moyens de paiement » : à qui libeller un chèque, où l'envoyer, "
+            "comment demander un prélèvement."
+        ),
+    )
 
     class Meta:
         verbose_name = _("établissement")

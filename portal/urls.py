@@ -16,6 +16,7 @@ portal_patterns = [
     path("e/<str:code>/contact/envoye/", views.public_contact_sent, name="public_contact_sent"),
     path("messages/", views.messages_page, name="messages"),
     path("messages/<int:pk>/", views.thread, name="thread"),
+    path("autres-moyens-de-paiement/", views.other_payments, name="other_payments"),
     path("profil/", views.profile, name="profile"),
     path("profil/email/", profile.change_email, name="change_email"),
     path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),

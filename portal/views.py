@@ -201,6 +201,17 @@ def notifications(request):
 
 
 @login_required
+def other_payments(request):
+    """Cheque and direct debit, for each establishment of the family's children, in the school's own words."""
+    children = list(Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name"))
+    schools: dict[int, dict] = {}
+    for child in children:
+        schools.setdefault(child.establishment_id, {"establishment": child.establishment, "children": []})
+        schools[child.establishment_id]["children"].append(child)
+    return render(request, "portal/other_payments.html", {"schools": list(schools.values())})
+
+
+@login_required
 def profile(request):
     """The parent's profile: low-balance alert settings, the children linked, and the password."""
     alert_settings = AlertSettings.objects.filter(user=request.user).first() or AlertSettings(user=request.user)
