@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from canteen.models import Pupil
 from portal.lib.money import signed
 
+from . import spending
 from .models import LedgerEntry
 
 PER_PAGE = 20
@@ -56,7 +57,10 @@ def history(request, pupil_id: int):
     pupil = _pupil(request, pupil_id)
     month = _month(request)
     page = Paginator(_entries(pupil, month), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "billing/history.html", {"pupil": pupil, "page": page, "month": month})
+    context = {"pupil": pupil, "page": page, "month": month, "chart": spending.chart_box()}
+    if page.number == 1 and month is None:  # the year at a glance, on the first page only
+        context["spending"] = spending.monthly_spending(pupil)
+    return render(request, "billing/history.html", context)
 
 
 class _Echo:
