@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
-from . import profile, views
+from . import email_previews, profile, views
 from .forms import QueuedPasswordResetForm
 
 portal_patterns = [
@@ -62,5 +62,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("langue/", set_language, name="set_language"),
+    path("admin/apercu-emails/", email_previews.index, name="email_previews"),
+    path("admin/apercu-emails/<slug:name>/", email_previews.html, name="email_preview_html"),
     path("admin/", admin.site.urls),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
