@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -109,6 +110,8 @@ def messages_page(request):
     if request.GET.get("sujet") in Subject.values:
         initial["subject"] = request.GET["sujet"]
     form = ThreadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and _too_many_messages(request, form):
+        return render(request, "portal/messages.html", {"form": form, "threads": []}, status=429)
     if request.method == "POST" and form.is_valid():
         thread = messaging.start_thread(
             establishment=form.cleaned_data["pupil"].establishment,
@@ -127,6 +130,26 @@ def messages_page(request):
     return render(request, "portal/messages.html", {"form": form, "threads": threads})
 
 
+# Messages a parent may send per hour: a family writes a few, a stolen session or a script many.
+PARENT_MESSAGES_PER_HOUR = 20
+
+
+def _too_many_messages(request, form) -> bool:
+    """Count one message for this login (whatever its address); past the limit, say so on the form."""
+    key = f"ratelimit:parent-message:{request.user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    if sent <= PARENT_MESSAGES_PER_HOUR:
+        return False
+    form.is_valid()
+    form.add_error(None, _("Vous avez envoyé beaucoup de messages en peu de temps. Merci de réessayer dans une heure."))
+    return True
+
+
 @login_required
 def thread(request, pk: int):
     """One conversation with its answers; the parent may add to it. Another family's thread is a 404."""
@@ -134,6 +157,9 @@ def thread(request, pk: int):
         MessageThread.objects.of_parent(request.user).select_related("establishment", "pupil"), pk=pk
     )
     form = ReplyForm(request.POST or None)
+    if request.method == "POST" and _too_many_messages(request, form):
+        context = {"thread": conversation, "conversation": conversation.messages.all(), "form": form}
+        return render(request, "portal/thread.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         messaging.add_parent_message(conversation, request.user, form.cleaned_data["message"])
         messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))

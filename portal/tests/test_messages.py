@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from conftest import PASSWORD
 from portal.models import Message, MessageThread, Notification, NotificationKind, Subject
-from portal.views import CONTACTS_PER_HOUR
+from portal.views import CONTACTS_PER_HOUR, PARENT_MESSAGES_PER_HOUR
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +270,16 @@ def test_past_the_rate_limit_a_polite_message_and_nothing_stored(client, school)
 
 def test_an_unknown_establishment_is_404(client, school):
     assert client.get(reverse("portal:public_contact", args=["nope"])).status_code == 404
+
+
+def test_a_parent_past_the_hourly_limit_is_told_and_nothing_is_sent(client, parent, lea):
+    client.force_login(parent)
+    for n in range(PARENT_MESSAGES_PER_HOUR):
+        write(client, lea, message=f"Message {n}")
+    response = write(client, lea, message="Un de trop")
+    assert response.status_code == 429
+    assert "Merci de réessayer dans une heure." in page_of(response)
+    assert MessageThread.objects.count() == PARENT_MESSAGES_PER_HOUR
+    thread = MessageThread.objects.first()
+    assert client.post(reverse("portal:thread", args=[thread.pk]), {"message": "Encore"}).status_code == 429
+    assert not Message.objects.filter(body__in=["Un de trop", "Encore"]).exists()
