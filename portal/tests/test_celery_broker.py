@@ -1,6 +1,7 @@
 """One task through the real broker, executed by a worker this test starts."""
 
 import time
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -25,3 +26,21 @@ def test_a_task_sent_through_redis_is_run_by_a_worker_and_its_email_delivered(ma
             time.sleep(0.05)
     assert [m.subject for m in mailoutbox] == ["[Espace numérique] Cantine"]
     assert mailoutbox[0].to == ["ecole@example.com"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_low_balance_alert_leaves_after_commit_through_redis_and_a_worker(mailoutbox, parent, lea):
+    """The whole road on the production stack: the meal's booking crosses the threshold, the email is
+    queued on commit, travels through Redis with its Decimal, and a worker renders and sends it."""
+    from celery.contrib.testing.worker import start_worker
+
+    from billing.ledger import book
+    from billing.models import EntryKind
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        book(lea, kind=EntryKind.MEAL, amount=Decimal("-3.50"), label="Self")
+        deadline = time.monotonic() + 20
+        while not mailoutbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m.subject for m in mailoutbox] == ["Solde bas pour Léa — École d'Esvres"]
+    assert "est bas : -3,50\u00a0€." in mailoutbox[0].body
