@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from canteen.models import Guardianship, Pupil, meal_prices
+from canteen.models import Guardianship, PriceList, Pupil
 from portal.lib.emails import queue_email
 
 from .forecast import forecast_for
@@ -35,16 +35,33 @@ def balances_moved(changes: list[tuple[int, Decimal, Decimal]]) -> None:
     if rose:
         _rearm(rose, news)
     if fell:
-        _alert(fell, news, {pupil_id: old for pupil_id, old, new in changes})
+        _alert(fell, news)
 
 
-def _thresholds(pupil_ids):
-    """(guardianship, pupil, threshold) for every guardian of these pupils, in three queries."""
-    links = list(Guardianship.objects.filter(pupil_id__in=pupil_ids).select_related("pupil__establishment", "user"))
-    prices = meal_prices([link.pupil for link in links])
-    rows = {row.user_id: row for row in AlertSettings.objects.filter(user_id__in={link.user_id for link in links})}
-    for link in links:
-        yield link, threshold_of(rows.get(link.user_id), prices[link.pupil_id]), prices[link.pupil_id]
+def _thresholds(pupil_ids) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
+    """(user id, pupil id, threshold, meal price) for every guardian of these pupils, in three light
+    queries of plain values: this runs inside every till batch, where model instances would cost more
+    than the booking itself."""
+    links = list(
+        Guardianship.objects.filter(pupil_id__in=pupil_ids).values_list(
+            "user_id", "pupil_id", "pupil__establishment_id", "pupil__category"
+        )
+    )
+    if not links:
+        return []
+    prices = PriceList({establishment_id for _u, _p, establishment_id, _c in links})
+    today = timezone.localdate()
+    rows = {
+        row.user_id: row
+        for row in AlertSettings.objects.filter(user_id__in={user_id for user_id, *_ in links}).only(
+            "user_id", "enabled", "threshold"
+        )
+    }
+    result = []
+    for user_id, pupil_id, establishment_id, category in links:
+        price = prices.price(establishment_id, category, today)
+        result.append((user_id, pupil_id, threshold_of(rows.get(user_id), price), price))
+    return result
 
 
 def _rearm(pupil_ids: set[int], news: dict) -> None:
@@ -53,22 +70,25 @@ def _rearm(pupil_ids: set[int], news: dict) -> None:
     if not below:
         return
     back_above = [
-        below[(link.user_id, link.pupil_id)]
-        for link, threshold, _price in _thresholds({pupil_id for _user, pupil_id in below})
-        if (link.user_id, link.pupil_id) in below and (threshold is None or news[link.pupil_id] >= threshold)
+        below[(user_id, pupil_id)]
+        for user_id, pupil_id, threshold, _price in _thresholds({pupil_id for _user, pupil_id in below})
+        if (user_id, pupil_id) in below and (threshold is None or news[pupil_id] >= threshold)
     ]
     LowBalanceAlert.objects.filter(pk__in=back_above).update(below=False, changed_at=timezone.now())
 
 
-def _alert(pupil_ids: set[int], news: dict, olds: dict) -> None:
-    for link, threshold, price in _thresholds(pupil_ids):
-        new = news[link.pupil_id]
+def _alert(pupil_ids: set[int], news: dict) -> None:
+    for user_id, pupil_id, threshold, price in _thresholds(pupil_ids):
+        new = news[pupil_id]
         if threshold is None or new >= threshold:
             continue
-        alert, _created = LowBalanceAlert.objects.get_or_create(user_id=link.user_id, pupil_id=link.pupil_id)
+        alert, _created = LowBalanceAlert.objects.get_or_create(user_id=user_id, pupil_id=pupil_id)
         # Conditional update: only the booking that moves the row from above to below alerts.
         if not LowBalanceAlert.objects.filter(pk=alert.pk, below=False).update(below=True, changed_at=timezone.now()):
             continue
+        link = Guardianship.objects.select_related("user", "pupil__establishment").get(
+            user_id=user_id, pupil_id=pupil_id
+        )
         send_low_balance(link.user, link.pupil, new, price)
 
 
