@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.defaultfilters import linebreaks_filter
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import messaging
@@ -74,7 +75,7 @@ class MessageThreadAdmin(admin.ModelAdmin):
                 (
                     _("Établissement") if m.from_staff else (thread.sender_name or thread.sender_email),
                     date_format(m.created_at, "DATETIME_FORMAT"),
-                    format_html("{}", linebreaks(m.body, autoescape=True)),
+                    linebreaks_filter(m.body, autoescape=True),  # escapes the text, then marks its <p> safe
                 )
                 for m in thread.messages.all()
             ),

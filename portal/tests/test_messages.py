@@ -283,3 +283,42 @@ def test_a_parent_past_the_hourly_limit_is_told_and_nothing_is_sent(client, pare
     thread = MessageThread.objects.first()
     assert client.post(reverse("portal:thread", args=[thread.pk]), {"message": "Encore"}).status_code == 429
     assert not Message.objects.filter(body__in=["Un de trop", "Encore"]).exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"name": "x" * 10_000},
+        {"email": "a@b.c\r\nBcc: victime@example.com"},
+        {"message": "\u202e" + "é" * 5001},
+        {"pupil_name": "<script>alert(1)</script>" * 20},
+    ],
+)
+def test_hostile_public_input_gets_a_page_never_a_500_and_nothing_stored(client, school, changes, mailoutbox):
+    response = contact(client, school, **changes)
+    assert response.status_code == 200
+    assert not MessageThread.objects.exists() and mailoutbox == []
+
+
+def test_markup_in_a_message_is_shown_as_text_to_staff_and_parent(
+    client, parent, lea, administrator, django_capture_on_commit_callbacks, mailoutbox
+):
+    client.force_login(parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        write(client, lea, message='<img src=x onerror="alert(1)">')
+    thread = MessageThread.objects.get()
+    assert "<img src=x" not in client.get(reverse("portal:thread", args=[thread.pk])).content.decode()
+    assert "<img src=x" not in mailoutbox[0].alternatives[0][0]
+    client.force_login(administrator)
+    page = client.get(reverse("admin:portal_messagethread_change", args=[thread.pk])).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_line_breaks_in_a_name_never_reach_an_email_header(
+    client, school, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        contact(client, school, name="Jean\r\nBcc: victime@example.com")
+    assert MessageThread.objects.get().sender_name == "Jean Bcc: victime@example.com"
+    [email] = mailoutbox
+    assert email.bcc == [] and "\n" not in email.subject and email.to == [school.contact_email]
