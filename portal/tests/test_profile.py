@@ -183,3 +183,12 @@ def test_the_csv_export_holds_the_same_and_defuses_formulas(client, parent, fami
 def test_the_exports_need_a_login(client, school):
     for name in ["portal:export_json", "portal:export_csv", "portal:change_email"]:
         assert client.get(reverse(name)).status_code == 302
+
+
+def test_the_language_is_chosen_from_the_profile(client, parent):
+    client.force_login(parent)
+    html = text(client.get(reverse("portal:profile")))
+    assert 'id="profile-language"' in html and reverse("set_language") in html
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("portal:profile")})
+    assert response["Location"] == reverse("portal:profile")
+    assert client.cookies["django_language"].value == "en"
