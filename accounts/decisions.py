@@ -10,6 +10,7 @@ from canteen.models import Guardianship, Pupil
 from portal.lib.emails import queue_email
 
 from .models import AccountRequest, User
+from .signals import request_approved
 from .tasks import send_activation_email
 
 
@@ -42,6 +43,7 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
     user = User.objects.filter(email=request.email).first() or User.objects.create_user(request.email)
     _claim(request, AccountRequest.Status.APPROVED, by, pupil=pupil, user=user)
     Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    request_approved.send(sender=AccountRequest, request=request, user=user, pupil=pupil)
     if user.has_usable_password():
         queue_email(
             "account-child-added",

@@ -21,7 +21,9 @@ REQUESTS_PER_HOUR = 10
 def account_request(request, code):
     """ "DEMANDE DE CRÉATION DE COMPTE". Whatever the email, the answer is the same page."""
     establishment = get_object_or_404(Establishment, code=code)
-    form = AccountRequestForm(request.POST or None)
+    # "Ajouter un enfant" from a parent's profile opens the form with their email filled in.
+    email = request.GET.get("email", "")[:254] if request.user.is_authenticated else ""
+    form = AccountRequestForm(request.POST or None, initial={"email": email, "email_again": email})
     limited = False
     if request.method == "POST":
         limited = over_limit(request, "account-request", REQUESTS_PER_HOUR, 3600)

@@ -30,7 +30,7 @@ from portal.lib.money import CENT, ZERO
 
 from . import references
 from .models import EntryKind, LedgerEntry, Payment, PaymentAllocation, PaymentStatus, Wallet
-from .signals import payment_credited
+from .signals import balances_changed, payment_credited
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ def book_many(movements: list[Movement]) -> list[Booking]:
 
 def _book_locked(movements: list[Movement]) -> list[Booking]:
     balances = _lock_wallets(sorted({m.pupil_id for m in movements}))
+    before = {pupil_id: balance for pupil_id, (_, balance) in balances.items()}
     references = [m.reference for m in movements if m.reference is not None]
     booked = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=references)} if references else {}
     now = timezone.now()
@@ -126,6 +127,13 @@ def _book_locked(movements: list[Movement]) -> list[Booking]:
         LedgerEntry.objects.bulk_create(new_entries)
         moved = {e.wallet_id for e in new_entries}
         _set_balances([(wallet_id, balance) for wallet_id, balance in balances.values() if wallet_id in moved], now)
+        changes = [
+            (pupil_id, before[pupil_id], balance)
+            for pupil_id, (wallet_id, balance) in balances.items()
+            if wallet_id in moved and balance != before[pupil_id]
+        ]
+        if changes:
+            balances_changed.send(sender=Wallet, changes=changes)
     return [Booking(entry, created) for entry, created in results]
 
 

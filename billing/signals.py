@@ -9,6 +9,9 @@ from .models import Wallet
 
 # Sent inside the transaction that credited a payment (receivers queue their emails from there).
 payment_credited = Signal()  # payment=Payment
+# Sent inside the transaction of each booking that moved balances, the wallets still locked, once per
+# booking: changes=[(pupil_id, old balance, new balance), ...] (receivers decide what a crossing means).
+balances_changed = Signal()
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from canteen.models import Pupil
 from portal.lib.money import signed
 
+from . import spending
 from .models import LedgerEntry
 
 PER_PAGE = 20
@@ -67,7 +68,9 @@ def history(request, pupil_id: int):
     pupil = _pupil(request, pupil_id)
     month, month_error = _month(request)
     page = Paginator(_entries(pupil, month), PER_PAGE).get_page(request.GET.get("page"))
-    context = {"pupil": pupil, "page": page, "month": month, "month_error": month_error}
+    context = {"pupil": pupil, "page": page, "month": month, "month_error": month_error, "chart": spending.chart_box()}
+    if page.number == 1 and month is None:  # the year at a glance, on the first page only
+        context["spending"] = spending.monthly_spending(pupil)
     return render(request, "billing/history.html", context)
 
 

@@ -1,9 +1,15 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.lib.forms import MONEY_ADMIN_FIELDS
 
-from .models import Establishment, Pupil, Tariff
+from .closures import ImportError_, import_closures
+from .models import ClosedPeriod, Establishment, Pupil, Tariff
 
 
 class TariffInline(admin.TabularInline):
@@ -41,3 +47,51 @@ class TariffAdmin(admin.ModelAdmin):
     list_display = ["establishment", "category", "price", "valid_from"]
     list_filter = ["establishment", "category"]
     formfield_overrides = MONEY_ADMIN_FIELDS
+
+
+class ClosuresImportForm(forms.Form):
+    establishment = forms.ModelChoiceField(label=gettext_lazy("Établissement"), queryset=Establishment.objects.all())
+    file = forms.FileField(
+        label=gettext_lazy("Fichier CSV"),
+        help_text=gettext_lazy("Colonnes debut;fin;libelle (fin facultative), dates au format JJ/MM/AAAA."),
+    )
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(admin.ModelAdmin):
+    """Closed days (holidays, bank holidays): the home page's forecast skips them."""
+
+    list_display = ["establishment", "start", "end", "label"]
+    list_filter = ["establishment"]
+    date_hierarchy = "start"
+    list_select_related = ["establishment"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("importer/", view, name="canteen_closedperiod_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ClosuresImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                added, present = import_closures(form.cleaned_data["establishment"], form.cleaned_data["file"].read())
+            except ImportError_ as error:
+                errors = error.errors
+            else:
+                self.message_user(
+                    request,
+                    _("%(added)d fermeture(s) ajoutée(s), %(present)d déjà présente(s).")
+                    % {"added": added, "present": present},
+                )
+                return redirect(reverse("admin:canteen_closedperiod_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Importer des fermetures"),
+            "opts": self.model._meta,
+            "form": form,
+            "errors": errors,
+        }
+        return render(request, "admin/canteen/closedperiod/import.html", context, status=400 if errors else 200)

@@ -71,6 +71,14 @@ class Establishment(models.Model):
     )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
+    other_payments = models.TextField(
+        _("autres moyens de paiement"),
+        blank=True,
+        help_text=_(
+            "Montré aux familles sous « Autres moyens de paiement » : à qui libeller un chèque, où l'envoyer, "
+            "comment demander un prélèvement."
+        ),
+    )
 
     class Meta:
         verbose_name = _("établissement")
@@ -219,3 +227,48 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
+
+
+class ClosedPeriod(models.Model):
+    """Days the canteen serves no meal (holidays, bank holidays, a strike): one day or a period, both ends included."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="closed_periods", verbose_name=_("établissement")
+    )
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au (inclus)"))
+    label = models.CharField(_("libellé"), max_length=100, blank=True, help_text=_("Par exemple Vacances d'hiver."))
+
+    class Meta:
+        verbose_name = _("fermeture")
+        verbose_name_plural = _("fermetures")
+        ordering = ["establishment", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="closed_period_end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["establishment", "end"], name="closed_period_lookup_idx")]
+
+    def __str__(self) -> str:
+        if self.start == self.end:
+            return f"{self.start:%d/%m/%Y} {self.label}".strip()
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y} {self.label}".strip()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("La fin doit être le même jour que le début ou après.")})
+
+
+def closed_days_of(establishment_ids, start: datetime.date, end: datetime.date) -> dict[int, set[datetime.date]]:
+    """Each establishment's closed days between ``start`` and ``end`` (both included), in one query."""
+    days: dict[int, set[datetime.date]] = {}
+    periods = ClosedPeriod.objects.filter(establishment_id__in=set(establishment_ids), start__lte=end, end__gte=start)
+    for establishment_id, first, last in periods.values_list("establishment_id", "start", "end"):
+        day, found = max(first, start), days.setdefault(establishment_id, set())
+        while day <= min(last, end):
+            found.add(day)
+            day += datetime.timedelta(days=1)
+    return days

@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portail")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401
+        from . import checks, receivers  # noqa: F401
         from .roles import sync_staff_groups
 
         post_migrate.connect(sync_staff_groups, dispatch_uid="portal.sync_staff_groups")

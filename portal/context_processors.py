@@ -10,3 +10,18 @@ def establishment(request):
         schools = list(Establishment.objects.all()[:2])
         found = schools[0] if len(schools) == 1 else None
     return {"establishment": found}
+
+
+def unread_notifications(request):
+    """The unread count on the Notifications tab and in the title: one count on a partial index, lazily,
+    only for pages that show it (parents logged in)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def count() -> int:
+        if not hasattr(request, "_unread_notifications"):
+            request._unread_notifications = user.notifications.filter(read_at__isnull=True).count()
+        return request._unread_notifications
+
+    return {"unread_notifications": count}

@@ -38,6 +38,12 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_till",
         "billing.add_till",
         "billing.change_till",
+        "portal.view_messagethread",
+        "portal.change_messagethread",
+        "canteen.view_closedperiod",
+        "canteen.add_closedperiod",
+        "canteen.change_closedperiod",
+        "canteen.delete_closedperiod",
     ],
     CASHIER: [
         "canteen.view_establishment",
@@ -60,6 +66,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.change_directdebitmandate",
         "billing.view_directdebit",
         "billing.change_directdebit",
+        "portal.view_messagethread",
+        "portal.change_messagethread",
     ],
 }
 

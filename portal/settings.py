@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.establishment",
+                "portal.context_processors.unread_notifications",
             ],
         },
     },
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "account-requests-digest": {
         "task": "accounts.tasks.email_pending_requests_digest",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Each Monday morning, parents hear of every child whose balance is below zero.
+    "negative-balance-reminder": {
+        "task": "portal.tasks.remind_negative_balances",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
 }
 

@@ -5,14 +5,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
-from . import views
+from . import email_previews, profile, views
 from .forms import QueuedPasswordResetForm
 
 portal_patterns = [
     path("", views.root, name="root"),
     path("e/<str:code>/", views.EstablishmentLoginView.as_view(), name="login"),
     path("accueil/", views.home, name="home"),
+    path("e/<str:code>/contact/", views.public_contact, name="public_contact"),
+    path("e/<str:code>/contact/envoye/", views.public_contact_sent, name="public_contact_sent"),
     path("messages/", views.messages_page, name="messages"),
+    path("messages/<int:pk>/", views.thread, name="thread"),
+    path("autres-moyens-de-paiement/", views.other_payments, name="other_payments"),
+    path("profil/", views.profile, name="profile"),
+    path("profil/email/", profile.change_email, name="change_email"),
+    path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),
+    path("profil/mes-donnees.json", profile.export_json, name="export_json"),
+    path("profil/mes-donnees.csv", profile.export_csv, name="export_csv"),
+    path("profil/mot-de-passe/", views.PasswordChange.as_view(), name="password_change"),
     path("notifications/", views.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -52,6 +62,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("langue/", set_language, name="set_language"),
+    path("admin/apercu-emails/", email_previews.index, name="email_previews"),
+    path("admin/apercu-emails/<slug:name>/", email_previews.html, name="email_preview_html"),
     path("admin/", admin.site.urls),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

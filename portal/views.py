@@ -1,32 +1,33 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.ratelimit import over_limit
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil, meal_prices
-from portal.lib.emails import outbox_counts, queue_email
+from portal.lib.emails import outbox_counts
 
-from .establishments import SESSION_KEY, current_establishment
-from .forms import ContactForm, EstablishmentLoginForm
-from .models import TaskFailure
-
-LOW_BALANCE = Decimal("10.00")
+from . import messaging
+from .establishments import SESSION_KEY
+from .forecast import forecasts
+from .forms import AlertSettingsForm, EstablishmentLoginForm, PublicContactForm, ReplyForm, ThreadForm
+from .models import AlertSettings, MessageThread, Notification, NotificationKind, Subject, TaskFailure
 
 
 @require_GET
@@ -69,8 +70,10 @@ def home(request):
         .order_by("first_name", "last_name")
     )
     prices = meal_prices(children)
+    until = forecasts(children, {child.pk: child.wallet.balance for child in children}, prices)
     for child in children:
         child.meals_covered = meals_covered(child.wallet.balance, prices[child.pk])
+        child.forecast = until[child.pk]
     return render(request, "portal/home.html", {"children": children})
 
 
@@ -128,45 +131,157 @@ def readyz(request):
 
 @login_required
 def messages_page(request):
-    """ "Nous contacter": the message goes by email to the school, replies go to the parent."""
-    establishment = current_establishment(request)
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and establishment is not None and form.is_valid():
-        queue_email(
-            "contact",
-            establishment.contact_email,
-            {
-                "parent": {"email": request.user.email},
-                "establishment": {"name": establishment.name},
-                **form.cleaned_data,
-            },
-            reply_to=[request.user.email],
+    """ "Messages": the family's threads, newest first, and the form to write to a child's establishment."""
+    initial = {}
+    if request.GET.get("sujet") in Subject.values:
+        initial["subject"] = request.GET["sujet"]
+    form = ThreadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and _too_many_messages(request, form):
+        return render(request, "portal/messages.html", {"form": form, "threads": []}, status=429)
+    if request.method == "POST" and form.is_valid():
+        thread = messaging.start_thread(
+            establishment=form.cleaned_data["pupil"].establishment,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["message"],
+            parent=request.user,
+            pupil=form.cleaned_data["pupil"],
         )
         messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
-        return redirect("portal:messages")
-    return render(request, "portal/messages.html", {"form": form})
+        return redirect(thread)
+    threads = (
+        MessageThread.objects.of_parent(request.user)
+        .select_related("establishment", "pupil")
+        .order_by("-last_message_at")[:50]
+    )
+    return render(request, "portal/messages.html", {"form": form, "threads": threads})
+
+
+# Messages a parent may send per hour: a family writes a few, a stolen session or a script many.
+PARENT_MESSAGES_PER_HOUR = 20
+
+
+def _too_many_messages(request, form) -> bool:
+    """Count one message for this login (whatever its address); past the limit, say so on the form."""
+    key = f"ratelimit:parent-message:{request.user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    if sent <= PARENT_MESSAGES_PER_HOUR:
+        return False
+    form.is_valid()
+    form.add_error(None, _("Vous avez envoyé beaucoup de messages en peu de temps. Merci de réessayer dans une heure."))
+    return True
+
+
+@login_required
+def thread(request, pk: int):
+    """One conversation with its answers; the parent may add to it. Another family's thread is a 404."""
+    conversation = get_object_or_404(
+        MessageThread.objects.of_parent(request.user).select_related("establishment", "pupil"), pk=pk
+    )
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and _too_many_messages(request, form):
+        context = {"thread": conversation, "conversation": conversation.messages.all(), "form": form}
+        return render(request, "portal/thread.html", context, status=429)
+    if request.method == "POST" and form.is_valid():
+        messaging.add_parent_message(conversation, request.user, form.cleaned_data["message"])
+        messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
+        return redirect(conversation)
+    # Reading the answer reads its notification.
+    request.user.notifications.filter(
+        kind=NotificationKind.ANSWER_RECEIVED, link=conversation.get_absolute_url(), read_at__isnull=True
+    ).update(read_at=timezone.now())
+    return render(
+        request,
+        "portal/thread.html",
+        {"thread": conversation, "conversation": conversation.messages.all(), "form": form},
+    )
+
+
+# Messages of the public contact form per client address and hour.
+CONTACTS_PER_HOUR = 5
+
+
+def public_contact(request, code):
+    """ "Contacter mon établissement scolaire" from the login page, without a login; answers go by email."""
+    establishment = get_object_or_404(Establishment, code=code)
+    form = PublicContactForm(request.POST or None)
+    limited = False
+    if request.method == "POST":
+        limited = over_limit(request, "public-contact", CONTACTS_PER_HOUR, 3600)
+        if not limited and form.is_valid():
+            if not form.is_robot():
+                data = form.cleaned_data
+                messaging.start_thread(
+                    establishment=establishment,
+                    subject=data["subject"],
+                    body=data["message"],
+                    sender_name=data["name"],
+                    sender_email=data["email"],
+                    pupil_name=data["pupil_name"],
+                )
+            return redirect("portal:public_contact_sent", code=establishment.code)
+    return render(
+        request,
+        "portal/public_contact.html",
+        {"establishment": establishment, "form": form, "limited": limited},
+        status=429 if limited else 200,
+    )
+
+
+def public_contact_sent(request, code):
+    establishment = get_object_or_404(Establishment, code=code)
+    return render(request, "portal/public_contact_sent.html", {"establishment": establishment})
+
+
+NOTIFICATIONS_PER_PAGE = 30
 
 
 @login_required
 def notifications(request):
-    """Alerts worked out from the family's accounts: negative or low balances."""
-    alerts = []
-    for child in Pupil.objects.guarded_by(request.user).select_related("wallet").order_by("first_name"):
-        balance = child.wallet.balance
-        if balance < 0:
-            alerts.append(
-                (
-                    "danger",
-                    _("Le solde de %(name)s est négatif : %(balance)s €.")
-                    % {"name": child.first_name, "balance": number_format(balance, 2)},
-                )
-            )
-        elif balance < LOW_BALANCE:
-            alerts.append(
-                (
-                    "warning",
-                    _("Le solde de %(name)s est bas : %(balance)s €.")
-                    % {"name": child.first_name, "balance": number_format(balance, 2)},
-                )
-            )
-    return render(request, "portal/notifications.html", {"alerts": alerts})
+    """The parent's notifications, newest first; showing them marks them read."""
+    page = Paginator(request.user.notifications.order_by("-created_at", "-id"), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = [n.pk for n in page if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread, user=request.user).update(read_at=timezone.now())
+    return render(request, "portal/notifications.html", {"page": page, "unread": set(unread)})
+
+
+@login_required
+def other_payments(request):
+    """Cheque and direct debit, for each establishment of the family's children, in the school's own words."""
+    children = list(Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name"))
+    schools: dict[int, dict] = {}
+    for child in children:
+        schools.setdefault(child.establishment_id, {"establishment": child.establishment, "children": []})
+        schools[child.establishment_id]["children"].append(child)
+    return render(request, "portal/other_payments.html", {"schools": list(schools.values())})
+
+
+@login_required
+def profile(request):
+    """The parent's profile: low-balance alert settings, the children linked, and the password."""
+    alert_settings = AlertSettings.objects.filter(user=request.user).first() or AlertSettings(user=request.user)
+    form = AlertSettingsForm(request.POST or None, instance=alert_settings)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Vos réglages d'alerte sont enregistrés."))
+        return redirect("portal:profile")
+    children = Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name")
+    return render(request, "portal/profile.html", {"form": form, "children": children})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's form: the current password first, then the new one twice; the session stays open."""
+
+    template_name = "portal/password_change.html"
+    success_url = reverse_lazy("portal:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Votre mot de passe est changé."))
+        return super().form_valid(form)

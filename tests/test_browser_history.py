@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from portal.management.commands import demo_data
 from tests.test_browser_journey import log_in_as_demo_parent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,8 +21,9 @@ def test_demo_parent_sees_the_balance_meals_covered_and_the_till_meals_in_the_hi
     page.get_by_role("link", name="Historique des opérations — Léa").click()
     page.wait_for_url("**/historique/")
     expect(page.get_by_role("heading", name="Historique des opérations")).to_be_visible()
-    rows = page.locator("tbody tr")
-    assert rows.count() == 12
+    rows = page.locator("table.table tbody tr")  # the operations, not the chart's table of months
+    assert rows.count() == demo_data.LEA_MEALS + 2  # her lunches, a cheque and an online payment
+    assert page.locator(".spending tbody tr").count() == 12
     first = rows.first.locator("td").all_inner_texts()
     assert first[1:] == ["Self", "-3,50"]
     assert re.fullmatch(r"\d\d/\d\d/20\d\d - 12:\d\d", first[0])  # lunch, in the school's local time

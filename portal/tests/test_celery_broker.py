@@ -1,6 +1,7 @@
 """Emails through the real broker, executed by a worker this test starts."""
 
 import time
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -42,3 +43,21 @@ def test_a_message_queued_before_the_outbox_existed_is_still_sent(mailoutbox):
         wait_for(mailoutbox, 1)
     assert [m.subject for m in mailoutbox] == ["[Espace numérique] Ancien"]
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_low_balance_alert_leaves_after_commit_through_redis_and_a_worker(mailoutbox, parent, lea):
+    """The whole road on the production stack: the meal's booking crosses the threshold, the email is
+    queued on commit, travels through Redis with its Decimal, and a worker renders and sends it."""
+    from celery.contrib.testing.worker import start_worker
+
+    from billing.ledger import book
+    from billing.models import EntryKind
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        book(lea, kind=EntryKind.MEAL, amount=Decimal("-3.50"), label="Self")
+        deadline = time.monotonic() + 20
+        while not mailoutbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m.subject for m in mailoutbox] == ["Solde bas pour Léa — École d'Esvres"]
+    assert "est bas : -3,50\u00a0€." in mailoutbox[0].body

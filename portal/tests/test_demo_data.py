@@ -33,8 +33,16 @@ def test_demo_data_gives_lea_a_history_from_the_till_and_leaves_hugo_empty():
     lea = Pupil.objects.get(first_name="Léa")
     assert Wallet.objects.get(pupil=lea).balance == D("18.40")
     assert (
-        LedgerEntry.objects.filter(wallet__pupil=lea, kind=EntryKind.MEAL, reference__startswith="till:").count() == 10
+        LedgerEntry.objects.filter(wallet__pupil=lea, kind=EntryKind.MEAL, reference__startswith="till:").count()
+        == demo_data.LEA_MEALS
     )
     assert Wallet.objects.get(pupil__first_name="Hugo").balance == D("0.00")
     assert not LedgerEntry.objects.filter(wallet__pupil__first_name="Hugo").exists()
     assert list(wallets_out_of_balance()) == []
+
+
+def test_the_demo_parent_sees_how_long_leas_balance_lasts(client):
+    call_command("demo_data")
+    client.force_login(User.objects.get(email=demo_data.PARENT_EMAIL))
+    html = client.get("/accueil/").content.decode()
+    assert html.count("Au rythme actuel, le solde couvre les repas jusqu") == 1  # Léa only: Hugo never ate

@@ -1,42 +1,31 @@
-from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
-from billing.ledger import book
-from billing.models import EntryKind
-
 pytestmark = pytest.mark.django_db
 
 
-def test_contact_form_refuses_an_empty_message_and_sends_nothing(client, parent, mailoutbox):
-    client.force_login(parent)
-    response = client.post(reverse("portal:messages"), {"subject": "", "message": ""})
-    assert response.status_code == 200
-    assert "Ce champ est obligatoire." in response.content.decode()
-    assert mailoutbox == []
-
-
-def test_contact_form_emails_the_school_with_the_parent_as_reply_to(
-    client, parent, school, mailoutbox, django_capture_on_commit_callbacks
-):
-    client.force_login(parent)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("portal:messages"), {"subject": "Allergie", "message": "Léa est allergique."})
-    assert response.status_code == 302
-    assert [m.to for m in mailoutbox] == [[school.contact_email]]
-    assert mailoutbox[0].reply_to == [parent.email]
-
-
-def test_notifications_warn_of_negative_and_low_balances(client, parent, lea, hugo):
-    book(lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self")
-    book(hugo, kind=EntryKind.CASH, amount=D("5.00"), label="Espèces")
-    client.force_login(parent)
-    page = client.get(reverse("portal:notifications")).content.decode()
-    assert "Le solde de Léa est négatif : -3,50 €." in page
-    assert "Le solde de Hugo est bas : 5,00 €." in page
-
-
 def test_parent_pages_need_a_login(client, school):
-    for name in ["portal:home", "portal:messages", "portal:notifications"]:
+    for name in ["portal:home", "portal:messages", "portal:notifications", "portal:profile", "portal:password_change"]:
         assert client.get(reverse(name)).status_code == 302
+
+
+def test_other_ways_to_pay_show_the_schools_words_cheque_address_and_a_direct_debit_request(client, parent, school):
+    school.other_payments = "Chèques remis au secrétariat le lundi."
+    school.save()
+    client.force_login(parent)
+    accounts = client.get(reverse("billing:accounts")).content.decode()
+    assert reverse("portal:other_payments") in accounts
+    html = unescape(client.get(reverse("portal:other_payments")).content.decode())
+    assert "Chèques remis au secrétariat le lundi." in html
+    assert "À l'ordre de <strong>Restauration d'Esvres</strong>" in html
+    assert "Chambray-lès-Tours" in html
+    assert "Hugo Martin : … € ; Léa Martin : … €" in html
+    assert reverse("portal:messages") + "?sujet=direct_debit" in html
+
+
+def test_other_ways_to_pay_show_nothing_of_another_family(client, other_parent, school):
+    client.force_login(other_parent)
+    html = unescape(client.get(reverse("portal:other_payments")).content.decode())
+    assert "Chloé Bernard" in html and "Léa" not in html

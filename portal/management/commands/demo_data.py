@@ -41,9 +41,9 @@ PUPILS = [
     ("10009", "Lefèvre", "Manon", "Élève", "CM2"),
     ("10010", "Moreau", "Raphaël", "Maternelle", "PS"),
 ]
-# Léa's history: two credits, then her last ten lunches at the till (Mon, Tue, Thu, Fri): 53,40 − 35,00 = 18,40 €.
-# Hugo's account stays empty.
-LEA_MEALS = 10
+# Léa's history: two credits, then her lunches of the last four weeks at the till (Mon, Tue, Thu, Fri), enough
+# for the home page's forecast: 74,40 − 16 × 3,50 = 18,40 €. Hugo's account stays empty.
+LEA_MEALS = 16
 LUNCH_DAYS = {0, 1, 3, 4}
 
 
@@ -126,7 +126,7 @@ class Command(BaseCommand):
         book(
             lea,
             kind=EntryKind.CHEQUE,
-            amount=Decimal("33.40"),
+            amount=Decimal("54.40"),
             label="Chèque n° 1234567",
             reference="demo:lea:cheque-1234567",
             occurred_at=at(days[0] - datetime.timedelta(days=3), 9, 5),

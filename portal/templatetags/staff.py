@@ -1,0 +1,16 @@
+"""What the admin index tells staff at a glance."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unanswered_threads(context) -> int | None:
+    """Threads waiting for an answer, for staff who may answer them (None for the others): one count."""
+    from portal.models import MessageThread
+
+    request = context.get("request")
+    if request is None or not request.user.has_perm("portal.change_messagethread"):
+        return None
+    return MessageThread.objects.awaiting_answer().count()
