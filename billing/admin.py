@@ -8,7 +8,7 @@ from portal.lib.admin import ReadOnlyAdmin
 from .desk import admin as desk_admin  # noqa: F401
 from .models import LedgerEntry, Payment, PaymentAllocation, Wallet
 from .online import admin as online_admin  # noqa: F401
-from .till import admin as till_admin  # noqa: F401
+from .till import admin as till_admin
 
 
 @admin.register(Wallet)
@@ -21,7 +21,7 @@ class WalletAdmin(ReadOnlyAdmin):
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "wallet", "kind", "label", "amount", "recorded_by"]
-    list_filter = ["kind"]
+    list_filter = ["kind", till_admin.TillFilter]
     search_fields = ["wallet__pupil__last_name", "wallet__pupil__card_number", "label", "reference"]
     list_select_related = ["wallet__pupil", "recorded_by"]
     date_hierarchy = "occurred_at"

@@ -14,6 +14,11 @@ class EstablishmentAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [TariffInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The ceiling of what a till may charge for one meal is a safety limit, set by a superuser.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "max_meal_price"]
+
 
 @admin.register(Pupil)
 class PupilAdmin(admin.ModelAdmin):

@@ -46,6 +46,14 @@ class Establishment(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text=_("De combien le solde d'un enfant peut passer sous zéro avant que la borne ne le signale."),
     )
+    max_meal_price = models.DecimalField(
+        _("prix maximum d'un repas à la borne"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Une borne qui envoie un montant de repas plus élevé est refusée, avec le motif."),
+    )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
 
