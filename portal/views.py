@@ -9,21 +9,25 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.ratelimit import over_limit, over_limit_for
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil, meal_prices
 from portal.lib.emails import queue_email
 
 from .establishments import SESSION_KEY, current_establishment
-from .forms import ContactForm, EstablishmentLoginForm
+from .forms import ContactForm, EstablishmentLoginForm, QueuedPasswordResetForm
 
 LOW_BALANCE = Decimal("10.00")
+# Public forms that send email: per visitor address and hour, and per target email and hour.
+RESETS_PER_ADDRESS, RESETS_PER_EMAIL = 10, 3
+MESSAGES_PER_ADDRESS, MESSAGES_PER_LOGIN = 10, 5
 
 
 @require_GET
@@ -55,6 +59,32 @@ class EstablishmentLoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(establishment=self.establishment, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Identifiant / mot de passe oublié ?". Too many requests from one address get a clear 429; too many
+    for one email send nothing more, with the usual answer, so that nobody learns whether it has a login."""
+
+    form_class = QueuedPasswordResetForm
+    email_template_name = "emails/password-reset-body.txt"
+    html_email_template_name = "emails/password-reset-body.html"
+    subject_template_name = "emails/password-reset-subject.txt"
+    success_url = reverse_lazy("portal:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if over_limit(request, "password-reset", RESETS_PER_ADDRESS, 3600):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(
+                None, _("Vous avez demandé beaucoup de liens en peu de temps. Merci de réessayer dans une heure.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if over_limit_for("password-reset", form.cleaned_data["email"], RESETS_PER_EMAIL, 3600):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required
@@ -105,6 +135,15 @@ def messages_page(request):
     """ "Nous contacter": the message goes by email to the school, replies go to the parent."""
     establishment = current_establishment(request)
     form = ContactForm(request.POST or None)
+    if request.method == "POST" and (
+        over_limit(request, "contact", MESSAGES_PER_ADDRESS, 3600)
+        or over_limit_for("contact", request.user.email, MESSAGES_PER_LOGIN, 3600)
+    ):
+        form.is_valid()
+        form.add_error(
+            None, _("Vous avez envoyé beaucoup de messages en peu de temps. Merci de réessayer dans une heure.")
+        )
+        return render(request, "portal/messages.html", {"form": form}, status=429)
     if request.method == "POST" and establishment is not None and form.is_valid():
         queue_email(
             "contact",
