@@ -119,6 +119,10 @@ class AccountRequestAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["validate_selected", "refuse_selected"]
+
+    class Media:
+        css = {"all": ["css/admin-extra.css"]}
+
     change_form_template = "admin/accounts/accountrequest/change_form.html"
 
     # Permissions: requests come only from the public form and are kept as a record.
@@ -153,7 +157,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def age(self, obj: AccountRequest):
         since = timesince(obj.created_at, depth=1)
         if obj.is_pending and timezone.now() - obj.created_at > OVERDUE_AFTER:
-            return format_html('<strong style="color:#ba2121">⚠ {} — {}</strong>', since, _("plus de 48 h"))
+            return format_html('<strong class="overdue">⚠ {} — {}</strong>', since, _("plus de 48 h"))
         return since
 
     @admin.display(description=_("décision"))

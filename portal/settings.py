@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.StaffSessionMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
@@ -213,6 +215,14 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "stripe" if STRIPE_SECRET_KEY else "d
 DEMO_PAYMENTS_ENABLED = envbool("DEMO_PAYMENTS_ENABLED", DEBUG)
 # A typing-error guard for online top-ups.
 MAX_CREDIT_AMOUNT = Decimal(env("MAX_CREDIT_AMOUNT", "500.00"))
+
+# Sessions: a parent's ends with the browser (and at the latest SESSION_HOURS after login) unless
+# "Rester connecté" was ticked at login (then REMEMBER_ME_DAYS); a staff session ends after an hour
+# without activity (portal.middleware).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
+REMEMBER_ME_DAYS = envint("REMEMBER_ME_DAYS", 30)
+STAFF_SESSION_IDLE_SECONDS = envint("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Security: production values whenever DEBUG is off (manage.py check --deploy passes).
 SESSION_COOKIE_HTTPONLY = True

@@ -55,6 +55,10 @@ class EstablishmentLoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         self.request.session[SESSION_KEY] = self.establishment.code
+        if form.cleaned_data.get("remember"):
+            self.request.session.set_expiry(settings.REMEMBER_ME_DAYS * 24 * 3600)
+        else:
+            self.request.session.set_expiry(0)  # ends when the browser closes
         return response
 
     def get_context_data(self, **kwargs):
