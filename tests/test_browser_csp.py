@@ -73,3 +73,38 @@ def test_the_parent_journey_runs_under_the_policy_without_a_single_violation(pag
     visited()
     assert violations == []
     assert not [text for text in console if "Content Security Policy" in text or "Refused to" in text], console
+
+
+def test_the_admin_runs_under_the_policy_without_a_single_violation(page):
+    from portal.management.commands.demo_data import SUPERUSER
+
+    call_command("demo_data")
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.add_init_script(COLLECT)
+    violations = []
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(SUPERUSER[0])
+    page.locator("#id_password").fill(SUPERUSER[1])
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    for path in [
+        "/admin/",
+        "/admin/accounts/accountrequest/",
+        "/admin/canteen/pupil/",
+        "/admin/canteen/establishment/",
+        "/admin/billing/ledgerentry/",
+        "/admin/billing/deskpayment/journal/",
+        "/admin/billing/deskpayment/soldes-negatifs/",
+        "/admin/billing/till/",
+        "/admin/billing/deskpayment/add/",
+    ]:
+        page.goto(path)
+        violations.extend(page.evaluate("window.__cspViolations || []"))
+    # The search-as-you-type pupil box (select2) draws itself under the policy.
+    page.locator("#allocations-0 .select2-selection").click()
+    page.locator(".select2-search__field").fill("Martin")
+    expect(page.get_by_role("option", name="Léa Martin")).to_be_visible()
+    violations.extend(page.evaluate("window.__cspViolations || []"))
+    assert violations == []
+    assert not [text for text in console if "Content Security Policy" in text or "Refused to" in text], console

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import unescape
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.urls import reverse
@@ -15,13 +14,14 @@ from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-LIMIT = settings.AXES_FAILURE_LIMIT
+LIMIT = 4  # the production default is 10 (LOGIN_FAILURE_LIMIT); fewer password hashes keep the tests quick
 LOCKED = "Trop de tentatives de connexion infructueuses."
 WRONG = "Nom d'utilisateur ou mot de passe incorrect."
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits(settings):
+    settings.AXES_FAILURE_LIMIT = LIMIT
     cache.clear()
     yield
     cache.clear()
