@@ -5,6 +5,8 @@ The lockout page is the same whatever was typed: it never tells whether a login 
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 
@@ -21,8 +23,14 @@ def login_identifier(request, credentials) -> str:
     return normalize_email(str(value or ""))[:254]
 
 
-def client_address(request) -> str:
-    return _client_address(request)
+def client_address(request) -> str | None:
+    """The visitor's address as an IP, or None: axes stores it in an inet column (PostgreSQL refuses
+    "unknown" or a forged header's text, and a 500 at login would be worse than no address)."""
+    address = _client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -158,3 +158,20 @@ def test_account_requests_are_limited_per_target_email(client, school):
         )
     assert answers == [302] * 6 + [429] * 2
     assert AccountRequest.objects.filter(email="cible@example.com").count() == 6
+
+
+@pytest.mark.parametrize("header", ["pas-une-adresse", "1.2.3.4, <script>", ""])
+def test_a_forged_or_missing_address_is_never_a_500(client, parent, settings, header):
+    settings.TRUST_X_FORWARDED_FOR = True
+    response = client.post(
+        reverse("portal:login", args=["4388"]),
+        {"username": parent.email, "password": "pas-le-bon"},
+        headers={"x-forwarded-for": header},
+    )
+    assert response.status_code == 200
+    response = client.post(
+        reverse("portal:login", args=["4388"]),
+        {"username": parent.email, "password": PASSWORD},
+        headers={"x-forwarded-for": header},
+    )
+    assert response.status_code == 302
