@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 from canteen.models import Guardianship, Pupil
 
 from .decisions import AlreadyDecided, approve, refuse
@@ -96,9 +97,9 @@ def with_guardians(pupils: list[Pupil]) -> list[Pupil]:
     return pupils
 
 
-class AccountRequestAdmin(admin.ModelAdmin):
+class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
-    list_filter = ["status", "establishment", AgeFilter]
+    list_filter = ["status", ("establishment", EstablishmentListFilter), AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
     list_select_related = ["establishment", "decided_by"]
     list_per_page = 50
@@ -196,7 +197,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def _pending_or_redirect(self, request, pk):
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        obj = get_object_or_404(AccountRequest.objects.select_related("establishment"), pk=pk)
+        obj = get_object_or_404(self.get_queryset(request).select_related("establishment"), pk=pk)
         if not obj.is_pending:
             messages.warning(request, _("Cette demande a déjà été traitée."))
             return obj, HttpResponseRedirect(reverse("admin:accounts_accountrequest_change", args=[pk]))
@@ -274,7 +275,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def resend_view(self, request, pk):
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        obj = get_object_or_404(AccountRequest.objects.select_related("user"), pk=pk)
+        obj = get_object_or_404(self.get_queryset(request).select_related("user", "establishment"), pk=pk)
         if obj.user is None or obj.user.has_usable_password():
             messages.warning(request, _("Ce parent a déjà choisi son mot de passe : rien à renvoyer."))
         else:

@@ -17,6 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class EstablishmentQuerySet(models.QuerySet):
+    def for_staff(self, user) -> EstablishmentQuerySet:
+        """The establishments a staff login works at: all of them for a superuser, none for anyone else."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(staff=user) if user.is_staff else self.none()
+
+
 class Establishment(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     code = models.CharField(
@@ -56,6 +66,15 @@ class Establishment(models.Model):
     )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="establishments_staffed",
+        blank=True,
+        verbose_name=_("personnel"),
+        help_text=_("Les comptes du personnel qui travaillent pour cet établissement : ils ne voient que ses données."),
+    )
+
+    objects = EstablishmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("établissement")

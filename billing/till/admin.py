@@ -4,13 +4,15 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
+
 from .models import Till
 
 MANAGE_TILL = "billing.manage_till"
 
 
 @admin.register(Till)
-class TillAdmin(admin.ModelAdmin):
+class TillAdmin(EstablishmentScoped, admin.ModelAdmin):
     """A new till's token is shown once, in the confirmation message; only its hash is stored.
 
     A token books meals on any card of its school, so creating, changing or revoking a till needs
@@ -18,7 +20,7 @@ class TillAdmin(admin.ModelAdmin):
     """
 
     list_display = ["name", "establishment", "created_at", "revoked_at", "passages"]
-    list_filter = ["establishment"]
+    list_filter = [("establishment", EstablishmentListFilter)]
     readonly_fields = ["created_at", "revoked_at"]
     actions = ["revoke"]
 
@@ -62,10 +64,14 @@ class TillFilter(admin.SimpleListFilter):
     parameter_name = "borne"
 
     def lookups(self, request, model_admin):
-        return [(str(till.pk), str(till)) for till in Till.objects.select_related("establishment")]
+        return [(str(till.pk), str(till)) for till in self._tills(request)]
+
+    @staticmethod
+    def _tills(request):
+        return Till.objects.select_related("establishment").filter(establishment__in=staff_establishments(request))
 
     def queryset(self, request, queryset):
-        till = Till.objects.filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
+        till = self._tills(request).filter(pk=self.value()).first() if (self.value() or "").isdigit() else None
         if self.value() and till is None:
             return queryset.none()
         return queryset.filter(reference__startswith=till.reference_prefix) if till else queryset

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def till_keeper(db):
-    """A staff member to whom a superuser granted billing.manage_till."""
+def till_keeper(school):
+    """A staff member of ``school`` to whom a superuser granted billing.manage_till."""
     user = get_user_model().objects.create_user("installateur@esvres.example", PASSWORD, is_staff=True)
+    school.staff.add(user)
     user.user_permissions.add(
         Permission.objects.get(codename="manage_till"), Permission.objects.get(codename="view_till")
     )
