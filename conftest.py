@@ -2,8 +2,8 @@
 
 - ``parent``: Camille, guardian of ``lea`` and ``hugo`` at ``school``.
 - ``other_parent``: guardian of ``chloe`` only.
-- ``administrator``: staff in the "Administration" group (account requests, pupils).
-- ``cashier``: staff in the "Caisse" group (money).
+- ``administrator``: staff in the "Administration" group (account requests, pupils), working at ``school``.
+- ``cashier``: staff in the "Caisse" group (money), working at ``school``.
 """
 
 from __future__ import annotations
@@ -69,21 +69,32 @@ def other_parent(chloe) -> User:
     return user
 
 
-def _staff(email: str, group: str) -> User:
+def _staff(email: str, group: str, school: Establishment) -> User:
     sync_staff_groups()
     user = User.objects.create_user(email, PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
+    school.staff.add(user)
     return user
 
 
 @pytest.fixture
-def administrator(db) -> User:
-    return _staff("secretariat@esvres.example", ADMINISTRATION)
+def administrator(school) -> User:
+    return _staff("secretariat@esvres.example", ADMINISTRATION, school)
 
 
 @pytest.fixture
-def cashier(db) -> User:
-    return _staff("caisse@esvres.example", CASHIER)
+def cashier(school) -> User:
+    return _staff("caisse@esvres.example", CASHIER, school)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache (the shared Redis one when CACHE_URL is set): each test
+    starts with none, whatever the tests before it sent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

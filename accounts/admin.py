@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from canteen.admin_scope import EstablishmentScoped, staff_establishments
 from canteen.models import Guardianship
 
 from .admin_requests import AccountRequestAdmin
@@ -10,7 +13,8 @@ from .models import AccountRequest, User
 admin.site.register(AccountRequest, AccountRequestAdmin)
 
 
-class GuardianshipInline(admin.TabularInline):
+class GuardianshipInline(EstablishmentScoped, admin.TabularInline):
+    establishment_lookup = "pupil__establishment"
     model = Guardianship
     extra = 0
     autocomplete_fields = ["pupil"]
@@ -30,3 +34,20 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [GuardianshipInline]
+
+    def get_queryset(self, request):
+        """Staff see the parents of their establishments' pupils and their own colleagues."""
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        schools = staff_establishments(request).values("pk")
+        return queryset.filter(
+            Q(guardianships__pupil__establishment__in=schools) | Q(establishments_staffed__in=schools)
+        ).distinct()
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser and str(object_id).isdigit():
+            if User.objects.filter(pk=int(object_id)).exists():
+                raise PermissionDenied  # a login of another establishment
+        return obj

@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from canteen.models import Pupil
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
+from canteen.models import Guardianship, Pupil
 
 from .decisions import AlreadyDecided, approve, refuse
 from .forms import RefusalForm
-from .matching import suggested_pupils, sure_match
+from .matching import card_confirms, suggested_pupils, sure_match, why_not_sure
 from .models import AccountRequest
 from .tasks import OVERDUE_AFTER, send_activation_email
 
@@ -85,16 +86,47 @@ class PupilChoiceForm(forms.Form):
         },
     )
 
+    identity_checked = forms.BooleanField(
+        label=_("J'ai vérifié l'identité du demandeur (appel, pièce d'identité ou dossier de l'élève)"),
+        required=False,
+    )
+
     def __init__(self, *args, account_request: AccountRequest, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
+        self.account_request = account_request
         field = self.fields["pupil"]
         field.widget = AutocompleteSelect(AccountRequest._meta.get_field("pupil"), admin_site)
         field.queryset = Pupil.objects.filter(establishment_id=account_request.establishment_id)  # sets the choices
 
+    def clean(self):
+        data = super().clean()
+        pupil = data.get("pupil")
+        # Names are public; without the card only staff who checked the requester may attach the child.
+        if pupil is not None and not card_confirms(self.account_request, pupil) and not data.get("identity_checked"):
+            if self.account_request.card_digits:
+                message = _(
+                    "Les chiffres de carte donnés ne sont pas ceux de cet élève : vérifiez l'identité du demandeur."
+                )
+            else:
+                message = _("Aucun numéro de carte : vérifiez l'identité du demandeur.")
+            raise forms.ValidationError(message, code="identity_unchecked")
+        return data
 
-class AccountRequestAdmin(admin.ModelAdmin):
+
+def with_guardians(pupils: list[Pupil]) -> list[Pupil]:
+    """Each pupil with ``current_guardians``, the emails of the logins already linked to it (one query)."""
+    emails: dict[int, list[str]] = {}
+    rows = Guardianship.objects.filter(pupil__in=pupils).order_by("user__email").values_list("pupil_id", "user__email")
+    for pupil_id, email in rows:
+        emails.setdefault(pupil_id, []).append(email)
+    for pupil in pupils:
+        pupil.current_guardians = emails.get(pupil.pk, [])
+    return pupils
+
+
+class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
-    list_filter = [StatusFilter, "establishment", AgeFilter]
+    list_filter = [StatusFilter, ("establishment", EstablishmentListFilter), AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
     list_select_related = ["establishment", "decided_by"]
     list_per_page = 50
@@ -115,6 +147,10 @@ class AccountRequestAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["validate_selected", "refuse_selected"]
+
+    class Media:
+        css = {"all": ["css/admin-extra.css"]}
+
     change_form_template = "admin/accounts/accountrequest/change_form.html"
 
     # Permissions: requests come only from the public form and are kept as a record.
@@ -149,7 +185,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def age(self, obj: AccountRequest):
         since = timesince(obj.created_at, depth=1)
         if obj.is_pending and timezone.now() - obj.created_at > OVERDUE_AFTER:
-            return format_html('<strong style="color:#ba2121">⚠ {} — {}</strong>', since, _("plus de 48 h"))
+            return format_html('<strong class="overdue">⚠ {} — {}</strong>', since, _("plus de 48 h"))
         return since
 
     @admin.display(description=_("décision"))
@@ -188,7 +224,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def _pending_or_redirect(self, request, pk):
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        obj = get_object_or_404(AccountRequest.objects.select_related("establishment"), pk=pk)
+        obj = get_object_or_404(self.get_queryset(request).select_related("establishment"), pk=pk)
         if not obj.is_pending:
             messages.warning(request, _("Cette demande a déjà été traitée."))
             return obj, HttpResponseRedirect(reverse("admin:accounts_accountrequest_change", args=[pk]))
@@ -198,7 +234,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
         obj, done = self._pending_or_redirect(request, pk)
         if done:
             return done
-        found = suggested_pupils(obj)
+        found = with_guardians(suggested_pupils(obj))
         form = PupilChoiceForm(request.POST or None, account_request=obj, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             return self._approve(request, obj, form.cleaned_data["pupil"])
@@ -216,6 +252,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
             "account_request": obj,
             "suggestions": found,
             "sure": sure_match(obj, found),
+            "not_sure_because": why_not_sure(obj, found),
             "form": form,
             "media": self.media + form.media,
             "create_url": create_url,
@@ -265,7 +302,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
     def resend_view(self, request, pk):
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        obj = get_object_or_404(AccountRequest.objects.select_related("user"), pk=pk)
+        obj = get_object_or_404(self.get_queryset(request).select_related("user", "establishment"), pk=pk)
         if obj.user is None or obj.user.has_usable_password():
             messages.warning(request, _("Ce parent a déjà choisi son mot de passe : rien à renvoyer."))
         else:
@@ -276,18 +313,21 @@ class AccountRequestAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:accounts_accountrequest_change", args=[pk]))
 
     # Bulk actions.
-    @admin.action(description=_("Valider les demandes sélectionnées (élève trouvé à coup sûr)"), permissions=["decide"])
+    @admin.action(
+        description=_("Valider les demandes sélectionnées (carte et nom concordants)"), permissions=["decide"]
+    )
     def validate_selected(self, request, queryset):
-        validated = skipped = 0
+        validated, skipped = 0, []
         for obj in queryset.filter(status=AccountRequest.Status.PENDING).select_related("establishment"):
-            pupil = sure_match(obj)
+            found = suggested_pupils(obj)
+            pupil = sure_match(obj, found)
             if pupil is None:
-                skipped += 1
+                skipped.append((obj, why_not_sure(obj, found)))
                 continue
             try:
                 approve(obj, pupil, by=request.user)
             except AlreadyDecided:
-                skipped += 1
+                skipped.append((obj, _("déjà traitée par quelqu'un d'autre")))
             else:
                 validated += 1
         messages.success(
@@ -296,12 +336,29 @@ class AccountRequestAdmin(admin.ModelAdmin):
         if skipped:
             messages.warning(
                 request,
-                ngettext(
-                    "%(n)d demande laissée en attente : élève à choisir sur sa page.",
-                    "%(n)d demandes laissées en attente : élève à choisir sur leur page.",
-                    skipped,
-                )
-                % {"n": skipped},
+                format_html(
+                    "{}<ul>{}</ul>",
+                    ngettext(
+                        "%(n)d demande laissée en attente, à traiter sur sa page :",
+                        "%(n)d demandes laissées en attente, à traiter sur leur page :",
+                        len(skipped),
+                    )
+                    % {"n": len(skipped)},
+                    format_html_join(
+                        "",
+                        '<li><a href="{}">{} {} ({})</a> : {}</li>',
+                        (
+                            (
+                                reverse("admin:accounts_accountrequest_validate", args=[obj.pk]),
+                                obj.first_name,
+                                obj.last_name,
+                                obj.email,
+                                reason,
+                            )
+                            for obj, reason in skipped
+                        ),
+                    ),
+                ),
             )
 
     @admin.action(description=_("Refuser les demandes sélectionnées"), permissions=["decide"])

@@ -42,7 +42,9 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         raise ValueError("The pupil belongs to another establishment.")
     user = User.objects.filter(email=request.email).first() or User.objects.create_user(request.email)
     _claim(request, AccountRequest.Status.APPROVED, by, pupil=pupil, user=user)
-    Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    _, linked = Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    if linked:
+        _tell_existing_guardians(request, pupil, user)
     request_approved.send(sender=AccountRequest, request=request, user=user, pupil=pupil)
     if user.has_usable_password():
         queue_email(
@@ -59,6 +61,34 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         # Written to the outbox in this transaction: sent once it commits, whatever the broker's state.
         send_activation_email(user.pk, request.establishment.code)
     return user
+
+
+def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User) -> None:
+    """Every other guardian of the child learns who was added and when, and whom to tell if it is wrong.
+
+    Queued in the same transaction: sent only if the link is committed.
+    """
+    others = Guardianship.objects.filter(pupil=pupil).exclude(user=added).select_related("user").order_by("user__email")
+    establishment = request.establishment
+    when = timezone.localtime(request.decided_at)
+    for guardianship in others:
+        queue_email(
+            "guardian-added",
+            guardianship.user.email,
+            {
+                "pupil": {"full_name": pupil.full_name, "first_name": pupil.first_name},
+                "added": {"email": added.email},
+                "date": when.strftime("%d/%m/%Y"),
+                "time": when.strftime("%H:%M"),
+                "establishment": {
+                    "name": establishment.name,
+                    "code": establishment.code,
+                    "contact_email": establishment.contact_email,
+                },
+                "site_url": settings.SITE_URL,
+            },
+            reply_to=[establishment.contact_email],
+        )
 
 
 @transaction.atomic

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from canteen.models import Pupil
 
 if TYPE_CHECKING:
@@ -51,15 +53,37 @@ def suggested_pupils(request: AccountRequest) -> list[Pupil]:
     return found
 
 
+def card_confirms(request: AccountRequest, pupil: Pupil) -> bool:
+    """The request gave card digits and they are the end of this pupil's card number.
+
+    Names alone are public (a class list, a school photo): only the card, which the family
+    holds, shows that the requester knows the child.
+    """
+    digits = request.card_digits or ""
+    return len(digits) == 5 and digits.isdigit() and (pupil.card_number or "").endswith(digits)
+
+
 def sure_match(request: AccountRequest, suggestions: list[Pupil] | None = None) -> Pupil | None:
     """The one pupil staff can validate without looking further, or None.
 
-    Sure means a single suggestion whose card agrees with the digits given, if any.
+    Sure means a single suggestion, matching on names, whose card ends with the digits given.
+    A request without digits, or with digits of another card, is never sure.
     """
     suggestions = suggested_pupils(request) if suggestions is None else suggestions
-    if len(suggestions) != 1:
+    if len(suggestions) != 1 or not card_confirms(request, suggestions[0]):
         return None
-    pupil = suggestions[0]
-    if request.card_digits and not pupil.card_number.endswith(request.card_digits):
-        return None
-    return pupil
+    return suggestions[0]
+
+
+def why_not_sure(request: AccountRequest, suggestions: list[Pupil] | None = None) -> str:
+    """In French, why ``sure_match`` found no pupil ("" when it found one): told to staff."""
+    suggestions = suggested_pupils(request) if suggestions is None else suggestions
+    if not suggestions:
+        return _("aucun élève de l'établissement ne porte ces nom et prénom")
+    if len(suggestions) > 1:
+        return _("plusieurs élèves portent ces nom et prénom")
+    if not request.card_digits:
+        return _("aucun numéro de carte : l'identité du demandeur est à vérifier")
+    if not card_confirms(request, suggestions[0]):
+        return _("les chiffres de carte donnés ne sont pas ceux de l'élève")
+    return ""

@@ -1,9 +1,12 @@
-"""A small per-address limit for public forms, kept in the Django cache (Redis in production).
+"""Small limits for public forms, per client address and per target email, kept in the Django cache
+(the shared Redis cache when ``CACHE_URL`` is set, so every web worker counts together).
 
-Twenty lines do what the form needs; a library would bring decorators and settings we do not use.
+Thirty lines do what the forms need; a library would bring decorators and settings we do not use.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +24,16 @@ def client_address(request) -> str:
 
 def over_limit(request, scope: str, limit: int, period: int) -> bool:
     """Count one more hit for this client and scope; True once the limit is passed within ``period`` seconds."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
+    return _hit(f"ratelimit:{scope}:{client_address(request)}", limit, period)
+
+
+def over_limit_for(scope: str, target: str, limit: int, period: int) -> bool:
+    """The same, counted per target (an email typed in a form) rather than per visitor address."""
+    digest = hashlib.sha256((target or "").strip().lower().encode()).hexdigest()  # no email in cache keys
+    return _hit(f"ratelimit:{scope}:target:{digest}", limit, period)
+
+
+def _hit(key: str, limit: int, period: int) -> bool:
     cache.add(key, 0, timeout=period)
     try:
         hits = cache.incr(key)

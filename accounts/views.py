@@ -11,11 +11,13 @@ from canteen.models import Establishment
 
 from .forms import AccountRequestForm
 from .models import User
-from .ratelimit import over_limit
+from .ratelimit import over_limit, over_limit_for
 from .tasks import send_activation_email
 
 # Requests sent per client address and hour: a family sends a few, a robot many.
 REQUESTS_PER_HOUR = 10
+# Requests for one email per day, wherever they come from: a family with several children sends a few.
+REQUESTS_PER_EMAIL_PER_DAY = 6
 
 
 def account_request(request, code):
@@ -27,6 +29,8 @@ def account_request(request, code):
     limited = False
     if request.method == "POST":
         limited = over_limit(request, "account-request", REQUESTS_PER_HOUR, 3600)
+        if not limited and form.is_valid():
+            limited = over_limit_for("account-request", form.cleaned_data["email"], REQUESTS_PER_EMAIL_PER_DAY, 86400)
         if not limited and form.is_valid():
             if not form.is_robot():
                 form.save(establishment)
@@ -58,6 +62,7 @@ class ActivateView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/activate.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"  # the password was just set
     success_url = reverse_lazy("portal:home")
 
     def get_context_data(self, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.lib.forms import MONEY_ADMIN_FIELDS
 
+from .admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
 from .closures import ImportError_, import_closures
 from .models import ClosedPeriod, Establishment, Pupil, Tariff
 
@@ -19,17 +20,29 @@ class TariffInline(admin.TabularInline):
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
+class EstablishmentAdmin(EstablishmentScoped, admin.ModelAdmin):
+    establishment_lookup = ""
     list_display = ["name", "code", "contact_email", "min_credit_amount", "min_meals"]
     search_fields = ["name", "code"]
     inlines = [TariffInline]
     formfield_overrides = MONEY_ADMIN_FIELDS
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The ceiling of what a till may charge for one meal is a safety limit, set by a superuser.
+        fields = list(super().get_readonly_fields(request, obj))
+        # Who works where is for superusers to say, like the maximum a till may charge.
+        return fields if request.user.is_superuser else [*fields, "max_meal_price", "staff"]
+
 
 @admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "card_number", "establishment", "category", "active"]
-    list_filter = ["establishment", "category", "active"]
+    list_filter = [("establishment", EstablishmentListFilter), "category", "active"]
     search_fields = ["last_name", "first_name", "card_number"]
     list_select_related = ["establishment"]
 
@@ -43,9 +56,9 @@ class PupilAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_display = ["establishment", "category", "price", "valid_from"]
-    list_filter = ["establishment", "category"]
+    list_filter = [("establishment", EstablishmentListFilter), "category"]
     formfield_overrides = MONEY_ADMIN_FIELDS
 
 
@@ -58,11 +71,11 @@ class ClosuresImportForm(forms.Form):
 
 
 @admin.register(ClosedPeriod)
-class ClosedPeriodAdmin(admin.ModelAdmin):
+class ClosedPeriodAdmin(EstablishmentScoped, admin.ModelAdmin):
     """Closed days (holidays, bank holidays): the home page's forecast skips them."""
 
     list_display = ["establishment", "start", "end", "label"]
-    list_filter = ["establishment"]
+    list_filter = [("establishment", EstablishmentListFilter)]
     date_hierarchy = "start"
     list_select_related = ["establishment"]
 
@@ -74,6 +87,7 @@ class ClosedPeriodAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ClosuresImportForm(request.POST or None, request.FILES or None)
+        form.fields["establishment"].queryset = staff_establishments(request)
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
             try:

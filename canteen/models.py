@@ -17,6 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class EstablishmentQuerySet(models.QuerySet):
+    def for_staff(self, user) -> EstablishmentQuerySet:
+        """The establishments a staff login works at: all of them for a superuser, none for anyone else."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(staff=user) if user.is_staff else self.none()
+
+
 class Establishment(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     code = models.CharField(
@@ -69,6 +79,14 @@ class Establishment(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Un passage plus ancien envoyé par une borne est refusé."),
     )
+    max_meal_price = models.DecimalField(
+        _("prix maximum d'un repas à la borne"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Une borne qui envoie un montant de repas plus élevé est refusée, avec le motif."),
+    )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     terms = models.TextField(_("conditions d'utilisation"), blank=True)
     other_payments = models.TextField(
@@ -79,6 +97,15 @@ class Establishment(models.Model):
             "comment demander un prélèvement."
         ),
     )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="establishments_staffed",
+        blank=True,
+        verbose_name=_("personnel"),
+        help_text=_("Les comptes du personnel qui travaillent pour cet établissement : ils ne voient que ses données."),
+    )
+
+    objects = EstablishmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("établissement")

@@ -21,6 +21,7 @@ class EstablishmentLoginForm(AuthenticationForm):
         label=_("Identifiant (votre adresse email)"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    remember = forms.BooleanField(label=_("Rester connecté"), required=False)
     error_messages = {
         "invalid_login": _("Nom d'utilisateur ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé. Contactez votre établissement scolaire."),

@@ -1,7 +1,6 @@
 """Staff answer families from the admin: each thread shows the conversation and one answer box.
 
-Until staff are tied to establishments (issue 10), any staff member with the permission sees every
-establishment's threads; scoping belongs in ``get_queryset`` below.
+Staff see the threads of the establishments they work at (``EstablishmentScoped``); superusers see all.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from django.template.defaultfilters import linebreaks_filter
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 
 from . import messaging
 from .forms import clean_body
@@ -37,10 +38,10 @@ class AnswerForm(forms.ModelForm):
 
 
 @admin.register(MessageThread)
-class MessageThreadAdmin(admin.ModelAdmin):
+class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
     form = AnswerForm
     list_display = ["subject", "sender", "pupil_name", "establishment", "awaiting_answer", "last_message_at"]
-    list_filter = ["awaiting_answer", "subject", "establishment"]
+    list_filter = ["awaiting_answer", "subject", ("establishment", EstablishmentListFilter)]
     search_fields = ["sender_name", "sender_email", "pupil_name"]
     list_select_related = ["establishment"]
     readonly_fields = ["establishment", "subject", "sender", "pupil_name", "created_at", "conversation"]

@@ -35,9 +35,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_depositslip",
         "billing.view_directdebitmandate",
         "billing.view_directdebit",
-        "billing.view_till",
-        "billing.add_till",
-        "billing.change_till",
+        "billing.view_till",  # creating, changing or revoking one is billing.manage_till, given to no group
         "portal.view_messagethread",
         "portal.change_messagethread",
         "canteen.view_closedperiod",

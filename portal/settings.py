@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "canteen",
     "accounts",
     "billing",
@@ -75,8 +76,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.headers.StaffSessionMiddleware",
+    "portal.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -129,7 +133,8 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked login or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -141,6 +146,20 @@ LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:root"
 # Password setup and reset links are valid for 3 days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Login throttling (django-axes, attempts kept in the database): LOGIN_FAILURE_LIMIT failures for one
+# login, or from one address, lock it for LOGIN_LOCKOUT_MINUTES on the school login page and the admin
+# alike; a failure while locked starts the wait again. A superuser unlocks in the admin ("Tentatives
+# d'accès": delete the attempt) or with ``manage.py axes_reset_username <email>``.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.security.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
@@ -233,6 +252,14 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "stripe" if STRIPE_SECRET_KEY else "d
 DEMO_PAYMENTS_ENABLED = envbool("DEMO_PAYMENTS_ENABLED", DEBUG)
 # A typing-error guard for online top-ups.
 MAX_CREDIT_AMOUNT = Decimal(env("MAX_CREDIT_AMOUNT", "500.00"))
+
+# Sessions: a parent's ends with the browser (and at the latest SESSION_HOURS after login) unless
+# "Rester connecté" was ticked at login (then REMEMBER_ME_DAYS); a staff session ends after an hour
+# without activity (portal.headers).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
+REMEMBER_ME_DAYS = envint("REMEMBER_ME_DAYS", 30)
+STAFF_SESSION_IDLE_SECONDS = envint("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Security: production values whenever DEBUG is off (manage.py check --deploy passes).
 SESSION_COOKIE_HTTPONLY = True

@@ -6,7 +6,6 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from . import email_previews, profile, views
-from .forms import QueuedPasswordResetForm
 
 portal_patterns = [
     path("", views.root, name="root"),
@@ -25,17 +24,7 @@ portal_patterns = [
     path("profil/mot-de-passe/", views.PasswordChange.as_view(), name="password_change"),
     path("notifications/", views.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            form_class=QueuedPasswordResetForm,
-            email_template_name="emails/password-reset-body.txt",
-            html_email_template_name="emails/password-reset-body.html",
-            subject_template_name="emails/password-reset-subject.txt",
-            success_url=reverse_lazy("portal:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oublie/envoye/",
         auth_views.PasswordResetDoneView.as_view(),

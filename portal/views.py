@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.ratelimit import over_limit
+from accounts.ratelimit import over_limit, over_limit_for
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil, meal_prices
 from portal.lib.emails import outbox_counts
@@ -26,8 +26,18 @@ from portal.lib.emails import outbox_counts
 from . import messaging
 from .establishments import SESSION_KEY
 from .forecast import forecasts
-from .forms import AlertSettingsForm, EstablishmentLoginForm, PublicContactForm, ReplyForm, ThreadForm
+from .forms import (
+    AlertSettingsForm,
+    EstablishmentLoginForm,
+    PublicContactForm,
+    QueuedPasswordResetForm,
+    ReplyForm,
+    ThreadForm,
+)
 from .models import AlertSettings, MessageThread, Notification, NotificationKind, Subject, TaskFailure
+
+# Public forms that send email: per visitor address and hour, and per target email and hour.
+RESETS_PER_ADDRESS, RESETS_PER_EMAIL = 10, 3
 
 
 @require_GET
@@ -55,10 +65,40 @@ class EstablishmentLoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         self.request.session[SESSION_KEY] = self.establishment.code
+        if form.cleaned_data.get("remember"):
+            self.request.session.set_expiry(settings.REMEMBER_ME_DAYS * 24 * 3600)
+        else:
+            self.request.session.set_expiry(0)  # ends when the browser closes
         return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(establishment=self.establishment, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Identifiant / mot de passe oublié ?". Too many requests from one address get a clear 429; too many
+    for one email send nothing more, with the usual answer, so that nobody learns whether it has a login."""
+
+    form_class = QueuedPasswordResetForm
+    email_template_name = "emails/password-reset-body.txt"
+    html_email_template_name = "emails/password-reset-body.html"
+    subject_template_name = "emails/password-reset-subject.txt"
+    success_url = reverse_lazy("portal:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if over_limit(request, "password-reset", RESETS_PER_ADDRESS, 3600):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(
+                None, _("Vous avez demandé beaucoup de liens en peu de temps. Merci de réessayer dans une heure.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if over_limit_for("password-reset", form.cleaned_data["email"], RESETS_PER_EMAIL, 3600):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

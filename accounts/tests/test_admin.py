@@ -159,7 +159,7 @@ def test_bulk_validation_validates_only_unique_sure_matches(
 
     Pupil.objects.create(establishment=school, last_name="Petit", first_name="Jade", card_number="40001")
     Pupil.objects.create(establishment=school, last_name="Petit", first_name="Jade", card_number="40002")
-    sure = [make_request(), make_request(first_name="Hugo")]
+    sure = [make_request(card_digits="10001"), make_request(first_name="Hugo", card_digits="10002")]
     unsure = [make_request(last_name="Petit", first_name="Jade"), make_request(last_name="Inconnu", first_name="X")]
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,7 +199,7 @@ def test_staff_can_resend_the_activation_email(
     request = make_request()
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(validate_url(request), {"pupil": lea.pk})
+        client.post(validate_url(request), {"pupil": lea.pk, "identity_checked": "on"})
     change = unescape(client.get(reverse("admin:accounts_accountrequest_change", args=[request.pk])).content.decode())
     assert "Renvoyer l'email d'activation" in change
     with django_capture_on_commit_callbacks(execute=True):
@@ -221,3 +221,84 @@ def test_the_pupil_autocomplete_answers_administration_staff(client, administrat
     response = client.get(reverse("admin:autocomplete") + query)
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Léa Martin — carte 10001"]  # class and card shown
+
+
+def test_a_name_only_request_is_never_validated_in_bulk_and_the_reason_is_given(
+    client, administrator, other_parent, chloe, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The attack: a stranger asks for Chloé with her names only.
+    stranger = make_request(last_name="bernard", first_name="chloe", email="inconnu@example.com")
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [stranger.pk]}, follow=True
+        )
+    done, left = (unescape(str(m)) for m in response.context["messages"])
+    assert done == "0 demandes validées."
+    assert "chloe bernard (inconnu@example.com)</a> : aucun numéro de carte" in left
+    assert validate_url(stranger) in left
+    stranger.refresh_from_db()
+    assert stranger.is_pending
+    assert list(chloe.guardians.all()) == [other_parent]
+    assert not User.objects.filter(email="inconnu@example.com").exists() and mailoutbox == []
+
+
+def test_a_card_confirmed_request_is_validated_in_bulk_and_the_existing_guardian_is_told_after_commit(
+    client, administrator, other_parent, chloe, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = make_request(last_name="Bernard", first_name="Chloé", card_digits="10003", email="mere@example.com")
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(CHANGELIST, {"action": "validate_selected", ACTION_CHECKBOX_NAME: [request.pk]})
+    assert mailoutbox == []  # nothing leaves before the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    request.refresh_from_db()
+    assert request.status == AccountRequest.Status.APPROVED
+    assert set(chloe.guardians.values_list("email", flat=True)) == {other_parent.email, "mere@example.com"}
+    [notice] = [m for m in mailoutbox if m.to == [other_parent.email]]
+    assert "mere@example.com" in notice.body and "Chloé Bernard" in notice.body
+    assert timezone.localtime(request.decided_at).strftime("%d/%m/%Y à %H:%M") in notice.body
+    assert "administration@esvres.example" in notice.body and notice.reply_to == ["administration@esvres.example"]
+    assert "Un responsable a été ajouté au compte de Chloé" == notice.subject
+    # The new guardian gets only the password link, nobody else is written to.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([other_parent.email, "mere@example.com"])
+
+
+def test_the_validation_page_shows_the_current_guardians_and_asks_to_check_a_name_only_requester(
+    client, administrator, other_parent, chloe, make_request
+):
+    stranger = make_request(last_name="bernard", first_name="chloe", email="inconnu@example.com")
+    client.force_login(administrator)
+    page = unescape(client.get(validate_url(stranger)).content.decode())
+    assert "Responsables déjà rattachés : paul.bernard@example.com" in page
+    assert "Aucun numéro de carte : vérifiez l'identité du demandeur" in page
+    assert "Confirmer : rattacher" not in page
+
+
+def test_a_name_only_request_is_attached_only_once_staff_confirm_they_checked_the_requester(
+    client, administrator, other_parent, chloe, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    stranger = make_request(last_name="bernard", first_name="chloe", email="inconnu@example.com")
+    client.force_login(administrator)
+    response = client.post(validate_url(stranger), {"pupil": chloe.pk})
+    assert response.status_code == 200
+    assert "Aucun numéro de carte : vérifiez l'identité du demandeur." in unescape(response.content.decode())
+    stranger.refresh_from_db()
+    assert stranger.is_pending and list(chloe.guardians.all()) == [other_parent]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(validate_url(stranger), {"pupil": chloe.pk, "identity_checked": "on"})
+    assert response.status_code == 302
+    stranger.refresh_from_db()
+    assert stranger.status == AccountRequest.Status.APPROVED and stranger.pupil == chloe
+    assert any(m.to == [other_parent.email] and "inconnu@example.com" in m.body for m in mailoutbox)
+
+
+def test_digits_of_another_card_need_the_identity_check_too(client, administrator, lea, chloe, make_request):
+    request = make_request(last_name="Bernard", first_name="Chloé", card_digits="10001")  # Léa's card digits
+    client.force_login(administrator)
+    page = unescape(client.post(validate_url(request), {"pupil": chloe.pk}).content.decode())
+    assert "Les chiffres de carte donnés ne sont pas ceux de cet élève" in page
+    request.refresh_from_db()
+    assert request.is_pending

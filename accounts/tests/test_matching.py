@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.matching import name_tokens, suggested_pupils, sure_match
+from accounts.matching import name_tokens, suggested_pupils, sure_match, why_not_sure
 from canteen.models import Pupil
 
 pytestmark = pytest.mark.django_db
@@ -40,14 +40,17 @@ def test_an_inactive_pupil_is_not_suggested(school, make_request):
 
 def test_accents_case_and_hyphens_still_match(school, make_request):
     expected = pupil(school, "Lefèvre-Dupont", "Éloïse", "20001")
-    request = make_request(last_name="LEFEVRE DUPONT", first_name="eloise")
+    request = make_request(last_name="LEFEVRE DUPONT", first_name="eloise", card_digits="20001")
     assert sure_match(request) == expected
 
 
 def test_a_double_first_name_matches_its_first_part_and_the_hyphenless_spelling(school, make_request):
     expected = pupil(school, "Durand", "Marie-Claire", "20002")
-    assert sure_match(make_request(last_name="Durand", first_name="marie claire")) == expected
-    assert sure_match(make_request(last_name="Durand", first_name="Marie", email="b@example.com")) == expected
+    assert sure_match(make_request(last_name="Durand", first_name="marie claire", card_digits="20002")) == expected
+    assert (
+        sure_match(make_request(last_name="Durand", first_name="Marie", email="b@example.com", card_digits="20002"))
+        == expected
+    )
 
 
 def test_a_different_first_name_sharing_no_prefix_does_not_match(school, make_request):
@@ -74,3 +77,21 @@ def test_a_single_name_match_with_other_card_digits_is_suggested_but_not_sure(sc
     request = make_request(card_digits="99999")
     assert suggested_pupils(request) == [lea]
     assert sure_match(request) is None
+
+
+def test_a_match_on_names_alone_is_suggested_but_never_sure(school, chloe, make_request):
+    request = make_request(last_name="bernard", first_name="chloe", email="inconnu@example.com")
+    assert suggested_pupils(request) == [chloe]
+    assert sure_match(request) is None
+    assert why_not_sure(request) == "aucun numéro de carte : l'identité du demandeur est à vérifier"
+
+
+def test_the_card_digits_and_the_names_make_a_sure_match(school, chloe, make_request):
+    request = make_request(last_name="Bernard", first_name="Chloé", card_digits="10003")
+    assert sure_match(request) == chloe and why_not_sure(request) == ""
+
+
+def test_the_right_card_digits_with_another_child_s_names_are_not_sure(school, lea, chloe, make_request):
+    request = make_request(last_name="Bernard", first_name="Chloé", card_digits="10001")  # Léa's card
+    assert sure_match(request) is None
+    assert why_not_sure(request) == "les chiffres de carte donnés ne sont pas ceux de l'élève"

@@ -136,13 +136,19 @@ def payment_return(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def payment_cancel(request, pk: int):
-    """After "J'annule mon paiement": nothing is credited."""
+    """ "J'annule mon paiement": a GET (the provider's cancel link, a prefetch, a stray link) only asks
+    for confirmation; the POST cancels. Nothing is ever credited by either."""
     payment = own_payment(request, pk)
-    payment.mark_unpaid(PaymentStatus.CANCELED)
+    if request.method == "POST":
+        payment.mark_unpaid(PaymentStatus.CANCELED)
     if payment.is_paid:  # the money had already arrived: say so rather than "annulé"
         return redirect("billing:payment_return", pk=payment.pk)
-    return render(request, "billing/payment_cancel.html", {"payment": payment})
+    if request.method == "POST":
+        return redirect("billing:payment_cancel", pk=payment.pk)
+    confirm = payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING)
+    return render(request, "billing/payment_cancel.html", {"payment": payment, "confirm": confirm})
 
 
 @login_required
@@ -163,6 +169,7 @@ def demo_pay(request, pk: int):
         if "validate" in request.POST:
             credit(payment)
             return redirect("billing:payment_return", pk=payment.pk)
+        payment.mark_unpaid(PaymentStatus.CANCELED)
         return redirect("billing:payment_cancel", pk=payment.pk)
     return render(request, "billing/demo_pay.html", receipt_context(payment))
 

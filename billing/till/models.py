@@ -38,6 +38,9 @@ class Till(models.Model):
         verbose_name = _("borne")
         verbose_name_plural = _("bornes")
         ordering = ["establishment", "name"]
+        # A till's token books meals on any card of its school: holding one is holding a cash drawer.
+        # Neither staff group gets this permission; a superuser grants it to the person who installs tills.
+        permissions = [("manage_till", _("Peut créer, modifier ou révoquer une borne et voir son jeton"))]
 
     def __str__(self) -> str:
         return f"{self.establishment} — {self.name}"
@@ -47,6 +50,11 @@ class Till(models.Model):
         token = secrets.token_urlsafe(32)
         self.token_hash = hash_token(token)
         return token
+
+    @property
+    def reference_prefix(self) -> str:
+        """The start of the ledger reference of every meal this till booked (see ``billing.references``)."""
+        return f"till:{self.pk}:"
 
     def revoke(self) -> None:
         Till.objects.filter(pk=self.pk, revoked_at=None).update(revoked_at=timezone.now())

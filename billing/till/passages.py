@@ -79,6 +79,7 @@ def record_passages(till: Till, passages: list) -> list[dict]:
                 _answer(result, known[reference], False, limit)
             else:
                 card, at, amount = _check(passage, pupils, prices, local, window)
+                _within_maximum(amount, establishment.max_meal_price)
                 to_book.append((pupils[card].pk, position, at, amount, reference))
         except Rejected as error:
             result.update(status="rejected", reason=str(error))
@@ -151,6 +152,15 @@ def _check(
         if not amount or amount <= 0:
             raise Rejected(_("Aucun tarif payant en vigueur pour cet élève à cette date."))
     return card, at, amount
+
+
+def _within_maximum(amount: Decimal, maximum: Decimal) -> None:
+    """A till may send its own price, never more than the school's maximum meal price (a stolen token's limit)."""
+    if amount > maximum:
+        raise Rejected(
+            _("Montant refusé : %(amount)s € dépasse le prix maximum d'un repas de l'établissement (%(max)s €).")
+            % {"amount": amount, "max": maximum}
+        )
 
 
 def _at(value) -> datetime.datetime:

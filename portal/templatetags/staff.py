@@ -13,4 +13,9 @@ def unanswered_threads(context) -> int | None:
     request = context.get("request")
     if request is None or not request.user.has_perm("portal.change_messagethread"):
         return None
-    return MessageThread.objects.awaiting_answer().count()
+    from canteen.admin_scope import staff_establishments
+
+    threads = MessageThread.objects.awaiting_answer()
+    if not request.user.is_superuser:
+        threads = threads.filter(establishment__in=staff_establishments(request).values("pk"))
+    return threads.count()

@@ -116,3 +116,26 @@ def test_an_unknown_provider_is_a_clear_message_and_no_payment(logged_in, lea, s
     response = logged_in.post(reverse("billing:accounts"), {"pupil": lea.pk, "amount": "20", "pay": ""}, follow=True)
     assert "Ce moyen de paiement n&#x27;est pas disponible." in response.content.decode()
     assert not Payment.objects.exists()
+
+
+def test_a_get_on_the_cancel_link_changes_nothing_and_asks_for_confirmation(logged_in, parent, lea):
+    payment = online_payment(parent, {lea: "20.00"}, provider="demo")
+    url = reverse("billing:payment_cancel", args=[payment.pk])
+    before = payment.status
+    page = logged_in.get(url).content.decode()
+    payment.refresh_from_db()
+    assert payment.status == before != PaymentStatus.CANCELED
+    assert "Annuler le paiement ?" in page and 'method="post"' in page and "J'annule mon paiement" in page
+    response = logged_in.post(url, follow=True)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELED
+    assert "Paiement annulé" in response.content.decode() and "Annuler le paiement ?" not in response.content.decode()
+
+
+def test_another_parent_cannot_cancel_the_payment_by_post(client, other_parent, parent, lea):
+    payment = online_payment(parent, {lea: "20.00"}, provider="demo")
+    before = payment.status
+    client.force_login(other_parent)
+    assert client.post(reverse("billing:payment_cancel", args=[payment.pk])).status_code == 404
+    payment.refresh_from_db()
+    assert payment.status == before != PaymentStatus.CANCELED

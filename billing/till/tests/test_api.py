@@ -176,3 +176,35 @@ def test_refs_are_per_till(client, lea, till_token, school):
     result = post(client, {"passages": [passage("000001")]}, other_token).json()["results"][0]
     assert result["status"] == "recorded"
     assert Wallet.objects.get(pupil=lea).balance == D("-7.00")
+
+
+def test_an_explicit_amount_above_the_school_s_maximum_meal_price_is_rejected_with_the_reason(
+    client, school, lea, till_token
+):
+    # The attack: a till token used to post 100,00 € "meals" on a child's card.
+    assert school.max_meal_price == D("10.00")
+    results = post(
+        client,
+        {
+            "passages": [
+                passage("big", amount="100.00"),
+                passage("over", amount="10.01"),
+                passage("max", amount="10.00"),
+            ]
+        },
+        till_token[1],
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "recorded"]
+    assert results[0]["reason"] == (
+        "Montant refusé : 100.00 € dépasse le prix maximum d'un repas de l'établissement (10.00 €)."
+    )
+    assert Wallet.objects.get(pupil=lea).balance == D("-10.00")
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_the_maximum_meal_price_is_the_establishment_s_own(client, school, lea, till_token):
+    school.max_meal_price = D("4.00")
+    school.save()
+    results = post(client, {"passages": [passage("A", amount="4.50")]}, till_token[1]).json()["results"]
+    assert results[0]["status"] == "rejected" and "(4.00 €)" in results[0]["reason"]
+    assert LedgerEntry.objects.count() == 0

@@ -96,6 +96,7 @@ class Command(BaseCommand):
         for email, password, group in STAFF:
             staff = self._login(email, password, is_staff=True)
             staff.groups.set([Group.objects.get(name=group)])
+            school.staff.add(staff)  # staff see only the establishments they work at
             made.append((email, password, f"personnel, groupe « {group} »"))
         self._login(*SUPERUSER, is_staff=True, is_superuser=True)
         made.append((*SUPERUSER, "superutilisateur"))
