@@ -96,6 +96,17 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "site_url": SITE,
             },
         ),
+        "guardian-added": (
+            _("Responsable ajouté au compte d'un enfant"),
+            {
+                "pupil": PUPIL,
+                "added": {"email": "autre.parent@example.com"},
+                "date": "26/11/2026",
+                "time": "14:05",
+                "establishment": {**SCHOOL, "contact_email": "administration@esvres.example"},
+                "site_url": SITE,
+            },
+        ),
         "account-refused": (
             _("Demande de compte refusée"),
             {"request": PUPIL, "reason": "Aucun élève de ce nom dans l'établissement.", "establishment": SCHOOL},

@@ -136,7 +136,6 @@ class AlertSettingsForm(forms.ModelForm):
 
     threshold = MoneyField(
         allow_zero=True,
-        max_value=Decimal("1000.00"),
         label=_("Seuil d'alerte (€)"),
         required=False,
         help_text=_("Laissez vide pour le prix de deux repas."),

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.cache import patch_cache_control
+from django.utils.functional import empty
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
@@ -56,7 +57,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
+        user = loaded_user(request)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
@@ -70,7 +71,20 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        response = self.get_response(request)
+        user = loaded_user(request)
         if user is not None and user.is_authenticated and user.is_staff:
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
-        return self.get_response(request)
+        return response
+
+
+def loaded_user(request):
+    """The visitor's user if the request has already loaded it, else None.
+
+    These middlewares never load it themselves: a page that shows a family's data has loaded its
+    user (every such view needs a login), and a middleware's query would escape the views' handling
+    of a database outage (``portal.middleware``).
+    """
+    user = getattr(request, "user", None)
+    wrapped = getattr(user, "_wrapped", user)
+    return None if wrapped is None or wrapped is empty else wrapped

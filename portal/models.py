@@ -86,7 +86,9 @@ class MessageThread(models.Model):
 
 
 class Message(models.Model):
-    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(
+        MessageThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -182,7 +184,7 @@ class AlertSettings(models.Model):
     enabled = models.BooleanField(_("m'alerter quand le solde est bas"), default=True)
     threshold = models.DecimalField(
         _("seuil d'alerte"),
-        max_digits=8,
+        max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
@@ -205,12 +207,16 @@ class LowBalanceAlert(models.Model):
     """Whether a parent was told that a child's balance is below their threshold: one alert per crossing,
     the next only once the balance went back above."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    pupil = models.ForeignKey("canteen.Pupil", on_delete=models.CASCADE, related_name="+")
-    below = models.BooleanField(default=False)
-    changed_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("parent")
+    )
+    pupil = models.ForeignKey("canteen.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name=_("élève"))
+    below = models.BooleanField(_("sous le seuil"), default=False)
+    changed_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     class Meta:
+        verbose_name = _("alerte de solde bas")
+        verbose_name_plural = _("alertes de solde bas")
         constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="low_balance_alert_unique")]
         indexes = [models.Index(fields=["pupil"], condition=models.Q(below=True), name="low_balance_below_idx")]
 

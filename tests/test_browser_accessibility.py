@@ -155,7 +155,10 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
     call_command("demo_data")
     request, slip_pk = a_day_at_the_desk()
     lea = Pupil.objects.get(first_name="Léa", last_name="Martin")
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url, viewport={"width": width, "height": 800})
+    # axe-core is injected as an inline script: the test bypasses the CSP that forbids them (tests/test_browser_csp.py checks the CSP).
+    context = browser.new_context(
+        locale="fr-FR", base_url=live_server.url, viewport={"width": width, "height": 800}, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     audit = Audit(page, width)

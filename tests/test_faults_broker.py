@@ -67,7 +67,8 @@ def test_with_redis_stopped_nothing_fails_and_every_email_leaves_once_it_is_back
         assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT).count() == 1
 
         names = sorted(OutboxMessage.objects.values_list("name", flat=True))
-        assert names == ["account-activation", "password-reset", "payment-receipt"]
+        # The new guardian's activation link, and the notice to Léa's existing guardian.
+        assert names == ["account-activation", "guardian-added", "password-reset", "payment-receipt"]
         assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.PENDING).exists()
         assert mailoutbox == []
 
@@ -76,13 +77,13 @@ def test_with_redis_stopped_nothing_fails_and_every_email_leaves_once_it_is_back
         OutboxMessage.objects.update(next_attempt_at=timezone.now())
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             requeue_pending_emails.delay()  # what beat sends every minute
-            assert wait_until(lambda: len(mailoutbox) == 3, 60), [m.subject for m in mailoutbox]
+            assert wait_until(lambda: len(mailoutbox) == 4, 60), [m.subject for m in mailoutbox]
             # A second run of the beat task, and a duplicate delivery, send nothing more.
             requeue_pending_emails.delay()
             for pk in OutboxMessage.objects.values_list("pk", flat=True):
                 deliver_email.delay(pk)
             wait_until(lambda: False, 3)
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([parent.email, parent.email, "nouveau.parent@example.com"])
-    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == 3
-    assert list(OutboxMessage.objects.values_list("attempts", flat=True)) == [1, 1, 1]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([parent.email] * 3 + ["nouveau.parent@example.com"])
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == 4
+    assert list(OutboxMessage.objects.values_list("attempts", flat=True)) == [1, 1, 1, 1]
     assert list(wallets_out_of_balance()) == []

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('enabled', models.BooleanField(default=True, verbose_name="m'alerter quand le solde est bas")),
-                ('threshold', models.DecimalField(blank=True, decimal_places=2, help_text='Vide : le prix de deux repas.', max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('500.00'))], verbose_name="seuil d'alerte")),
+                ('threshold', models.DecimalField(blank=True, decimal_places=2, help_text='Vide : le prix de deux repas.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('500.00'))], verbose_name="seuil d'alerte")),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='alert_settings', to=settings.AUTH_USER_MODEL, verbose_name='parent')),
             ],
             options={
