@@ -1,0 +1,438 @@
+#!/usr/bin/env python
+"""The parent pages under load, beside the framework's floor: throughput, p50 and p95, SQL queries.
+
+    .venv/bin/python bench/pages.py                       # 8 s a page, two rounds
+    .venv/bin/python bench/pages.py --seconds 5 --rounds 1
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``): a C load generator that costs the 2-core machine
+far less CPU than a Python client would, so the server, not the client, is what is measured; its
+Lua hooks give the exact percentiles. The script:
+
+1. drops and recreates its own PostgreSQL database (``openself_bench_pages`` by default, the name
+   must start with ``openself_bench``), fills a small district with ``ledger_bench``'s COPY fill
+   (``--district`` of its scale) and books, through ``billing.ledger.book_many`` (the one road),
+   the measured family: a parent with three children, each a school year of meals (~180) and a
+   top-up a month, plus online payments credited by ``credit_payment`` for "Mes paiements";
+2. starts gunicorn (4 sync workers, DEBUG off, production settings, the shared Redis cache when
+   ``--cache-url`` is given, which it is by default) and logs the parent in through the login form;
+3. runs ``wrk -t2 -c16`` on ``/healthz`` then each page, round after round, and prints each page's
+   requests/s, p50, p95 and its ratio to ``/healthz`` measured in the same round;
+4. counts the SQL queries of each page with Django's test client (same settings, second visit).
+
+Every page is checked to answer 200 with the parent's content before and after the load: a
+redirect to the login page would be fast and wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import importlib.util
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-parent-password-42"
+EMAIL = "famille.bench@example.com"
+CHILDREN = [("Alice", "Élève"), ("Basile", "Élève"), ("Capucine", "Maternelle")]
+LUA = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), errors))
+end
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--database", default="openself_bench_pages", help="database to DROP and recreate")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/12", help="CACHE_URL of the web processes")
+    parser.add_argument("--district", type=float, default=0.02, help="scale of ledger_bench's district fill")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--seconds", type=int, default=8, help="wrk duration per page and round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--skip-fill", action="store_true", help="reuse the database of the previous run")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="instead of the load: cProfile 500 visits of PAGE (e.g. accueil) in-process"
+    )
+    return parser.parse_args()
+
+
+def production_env(args: argparse.Namespace) -> dict[str, str]:
+    """The web processes' environment: DEBUG off, plain HTTP on loopback, no query log kept."""
+    env = {
+        "DATABASE_URL": f"{args.server}/{args.database}",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "CACHE_URL": args.cache_url,
+    }
+    if not args.cache_url:
+        env.pop("CACHE_URL")
+    return env
+
+
+def recreate_database(server: str, name: str) -> None:
+    import psycopg2
+
+    if not name.startswith("openself_bench"):
+        sys.exit(f"refusing to drop {name!r}: the bench database's name starts with openself_bench")
+    connection = psycopg2.connect(f"{server}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def load_ledger_bench():
+    spec = importlib.util.spec_from_file_location("ledger_bench", ROOT / "bench" / "ledger_bench.py")
+    ledger_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ledger_bench)
+    return ledger_bench
+
+
+def fill(district: float) -> None:
+    """A small district through ledger_bench's COPY fill, then the measured family through the ledger."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import User
+    from billing.ledger import Movement, book_many, credit_payment
+    from billing.models import EntryKind, Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+    from canteen.models import Establishment, Guardianship, Pupil
+
+    call_command("migrate", verbosity=0)
+    ledger_bench = load_ledger_bench()
+    started = time.perf_counter()
+    district_data = ledger_bench.fill(district, heavy=2_000)
+    school = Establishment.objects.order_by("pk").first()
+    parent = User.objects.create_user(EMAIL, PASSWORD, first_name="Dominique", last_name="Bench")
+    local = ZoneInfo(school.timezone)
+    prices = {"Élève": Decimal("3.50"), "Maternelle": Decimal("3.10")}
+    days = ledger_bench.school_days()
+    for n, (first_name, category) in enumerate(CHILDREN):
+        child = Pupil.objects.create(
+            establishment=school, last_name="Bench", first_name=first_name, card_number=f"B{n}", category=category
+        )
+        Guardianship.objects.create(user=parent, pupil=child)
+        movements, month = [], None
+        for number, day in enumerate(days[:180]):
+            if day.month != month:  # a top-up at the start of each month
+                month = day.month
+                at = datetime.datetime.combine(day, datetime.time(8, 5), local)
+                movements.append(
+                    Movement(child.pk, EntryKind.ONLINE_PAYMENT, Decimal("60.00"), "Paiement en ligne", None, at)
+                )
+            at = datetime.datetime.combine(day, datetime.time(12, 10), local)
+            movements.append(
+                Movement(child.pk, EntryKind.MEAL, -prices[category], "Self", f"bench:{child.pk}-{number}", at)
+            )
+        book_many(movements)
+        for _ in range(4):  # "Mes paiements": online payments credited the one way
+            payment = Payment.objects.create(
+                method=PaymentMethod.ONLINE, amount=Decimal("20.00"), user=parent, provider="demo"
+            )
+            PaymentAllocation.objects.create(payment=payment, pupil=child, amount=Decimal("20.00"))
+            credit_payment(payment, from_statuses=(PaymentStatus.CREATED, PaymentStatus.PENDING))
+    with connection.cursor() as cursor:  # settle the server before measuring
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("CHECKPOINT")
+    print(
+        f"fill: {district_data['pupils']} pupils and {district_data['entries']:,} entries of a district, "
+        f"then the measured family of {len(CHILDREN)} children in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def pages() -> list[tuple[str, str]]:
+    """(label, path) of every measured page, the floor first."""
+    from django.urls import reverse
+
+    from billing.models import LedgerEntry
+    from billing.views import PER_PAGE
+    from canteen.models import Pupil
+
+    child = Pupil.objects.filter(guardianships__user__email=EMAIL).order_by("first_name").first()
+    history = reverse("billing:history", args=[child.pk])
+    last = -(-LedgerEntry.objects.filter(wallet__pupil=child).count() // PER_PAGE)
+    return [
+        ("/healthz", "/healthz"),
+        ("accueil", reverse("portal:home")),
+        ("historique p.1", history),
+        (f"historique p.{last}", f"{history}?page={last}"),
+        ("comptes", reverse("billing:accounts")),
+        ("paiements", reverse("billing:payments")),
+    ]
+
+
+def query_counts(paths: list[tuple[str, str]]) -> dict[str, int]:
+    """SQL queries of each page's second visit (the first fills the cached session), in this process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in_client()
+    counts = {}
+    for label, path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[label] = len(queries)
+    return counts
+
+
+def logged_in_client():
+    """Django's test client, logged in through the school's login form as the parent is in the load."""
+    from django.test import Client
+
+    from canteen.models import Establishment
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    code = Establishment.objects.order_by("pk").first().code
+    response = client.post(f"/e/{code}/", {"username": EMAIL, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def profile(paths: list[tuple[str, str]], label: str, visits: int = 500) -> None:
+    """Where a page's time goes: cProfile over ``visits`` visits through Django's whole handler, in-process."""
+    import cProfile
+    import pstats
+
+    path = dict(paths)[label]
+    client = logged_in_client()
+    for _ in range(20):
+        client.get(path)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(visits):
+        client.get(path)
+    profiler.disable()
+    print(f"{label}: {(time.perf_counter() - started) / visits * 1000:.2f} ms a visit under the profiler")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+def request(port: int, method: str, path: str, headers: dict | None = None, body: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body, headers or {})
+    response = connection.getresponse()
+    content = response.read()
+    connection.close()
+    return response, content
+
+
+def log_in(port: int) -> str:
+    """The parent logs in through the establishment's login form; returns the Cookie header."""
+    from urllib.parse import urlencode
+
+    from canteen.models import Establishment
+
+    code = Establishment.objects.order_by("pk").first().code
+    response, content = request(port, "GET", f"/e/{code}/")
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1).decode()
+    body = urlencode({"csrfmiddlewaretoken": token, "username": EMAIL, "password": PASSWORD, "next": ""})
+    headers = {"Cookie": f"csrftoken={csrf_cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    response, _ = request(port, "POST", f"/e/{code}/", headers, body)
+    cookies = ", ".join(value for name, value in response.getheaders() if name.lower() == "set-cookie")
+    session = re.search(r"sessionid=([^;]+)", cookies)
+    if response.status != 302 or session is None:
+        sys.exit(f"login failed: {response.status}")
+    return f"sessionid={session.group(1)}; csrftoken={csrf_cookie}"
+
+
+def check(port: int, cookie: str, paths: list[tuple[str, str]]) -> None:
+    """Each page answers 200 with the family's content: never measure a redirect to the login page."""
+    for label, path in paths:
+        response, content = request(port, "GET", path, {"Cookie": cookie})
+        if response.status != 200 or (
+            label != "/healthz" and b"Bench" not in content and "Reçu".encode() not in content
+        ):
+            sys.exit(f"{label} ({path}) answered {response.status}: not the parent's page")
+
+
+class CpuMeter:
+    """CPU seconds spent by the web processes, their PostgreSQL backends and wrk itself.
+
+    On a machine shared with other work, requests/s measure the neighbours as much as the code; the
+    CPU a request costs does not: ``healthz`` CPU / page CPU is the throughput ratio the pages would
+    reach on an idle machine where these processes share the cores (Redis, shared, is left out).
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int, database: str):
+        self.server_pid, self.database = server_pid, database
+
+    @classmethod
+    def _cpu(cls, pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    def pids(self) -> set[int]:
+        from django.db import connection
+
+        workers = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text().split()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        return {int(pid) for pid in workers} | set(backends)
+
+    def snapshot(self) -> dict[int, float]:
+        return {pid: self._cpu(pid) for pid in self.pids()}
+
+    def spent(self, before: dict[int, float]) -> float:
+        """CPU seconds since ``before``: processes born since count whole (a backend gone meanwhile is lost)."""
+        after = self.snapshot()
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def wrk(args: argparse.Namespace, script: str, cookie: str, path: str, seconds: int, meter: CpuMeter) -> dict:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "-s",
+        script,
+        "-H",
+        f"Cookie: {cookie}",
+        f"http://127.0.0.1:{args.port}{path}",
+    ]
+    before, children = meter.snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = meter.spent(before) + (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    requests, duration, p50, p95, errors = map(int, re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", output).groups())
+    return {
+        "rate": requests / (duration / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "errors": errors,
+        "cpu_ms": cpu / max(requests, 1) * 1000,
+    }
+
+
+def wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            response, _ = request(port, "GET", "/healthz")
+            if response.status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start in time")
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    env = production_env(args)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    if not args.skip_fill:
+        recreate_database(args.server, args.database)
+    import django
+
+    django.setup()
+    if not args.skip_fill:
+        fill(args.district)
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production serves from
+    paths = pages()
+    if args.profile:
+        profile(paths, args.profile)
+        return
+    counts = query_counts(paths)
+
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "portal.wsgi"),
+            *("--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--log-level", "warning"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "bench" / "pages.log", "w"),
+    )
+    rounds = []
+    try:
+        wait_until_up(args.port, time.monotonic() + 30)
+        cookie = log_in(args.port)
+        check(args.port, cookie, paths)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LUA)
+        meter = CpuMeter(server.pid, args.database)
+        for _label, path in paths:  # warm every worker's connections, caches and templates
+            wrk(args, script.name, cookie, path, 1, meter)
+        for _ in range(args.rounds):
+            # Each page right after its own /healthz run: on a shared machine the load drifts within a round.
+            results = {}
+            for label, path in paths[1:]:
+                floor = wrk(args, script.name, cookie, "/healthz", args.seconds, meter)
+                results[label] = {**wrk(args, script.name, cookie, path, args.seconds, meter), "floor": floor}
+            rounds.append(results)
+        check(args.port, cookie, paths)
+        os.unlink(script.name)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    load = os.getloadavg()[0]
+    print(
+        f"gunicorn {args.workers} sync workers, DEBUG off, PostgreSQL, cache {args.cache_url or 'local memory'}; "
+        f"wrk {args.threads} threads x {args.connections} connections, {args.seconds} s a page; "
+        f"load average {load:.2f} on {os.cpu_count()} cores"
+    )
+    for number, results in enumerate(rounds, 1):
+        print(f"\nround {number}: each page measured right after /healthz, the ratios are to that run")
+        print(
+            f"{'page':<18} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'healthz/s':>9} {'x healthz':>9} "
+            f"{'CPU ms/req':>10} {'healthz':>7} {'x (CPU)':>8} {'queries':>7} {'errors':>6}"
+        )
+        for label, result in results.items():
+            floor = result["floor"]
+            print(
+                f"{label:<18} {result['rate']:>6.0f} {result['p50']:>7.1f} {result['p95']:>7.1f} "
+                f"{floor['rate']:>9.0f} {result['rate'] / floor['rate']:>9.3f} "
+                f"{result['cpu_ms']:>10.2f} {floor['cpu_ms']:>7.2f} {floor['cpu_ms'] / result['cpu_ms']:>8.3f} "
+                f"{counts[label]:>7} {result['errors'] + floor['errors']:>6}"
+            )
+    print(
+        "\nx healthz: requests/s over /healthz's in the run just before; x (CPU): /healthz's CPU per request over"
+        " the page's (web workers + their PostgreSQL backends + wrk), the ratio an idle machine would show."
+    )
+
+
+if __name__ == "__main__":
+    main()
