@@ -128,3 +128,10 @@ def test_the_cashier_is_told_in_french_what_was_recorded(client, cashier, lea):
     assert message.startswith("Enregistré : encaissement au guichet « ")
     assert message.endswith(" — 50,00\u00a0€ ».")
     assert "objet" not in message
+
+
+def test_the_related_field_icons_say_no_objet(admin_client, lea):
+    """Django's French titles the pickers' icons "Afficher l'objet élève sélectionné": ours say what they do."""
+    html = admin_client.get(reverse("admin:canteen_pupil_change", args=[lea.pk])).content.decode()
+    assert "sélection (établissement)" in html
+    assert "objet" not in html
