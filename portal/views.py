@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -202,14 +201,7 @@ PARENT_MESSAGES_PER_HOUR = 20
 
 def _too_many_messages(request, form) -> bool:
     """Count one message for this login (whatever its address); past the limit, say so on the form."""
-    key = f"ratelimit:parent-message:{request.user.pk}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        sent = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        sent = 1
-    if sent <= PARENT_MESSAGES_PER_HOUR:
+    if not over_limit_for("parent-message", str(request.user.pk), PARENT_MESSAGES_PER_HOUR, 3600):
         return False
     form.is_valid()
     form.add_error(None, _("Vous avez envoyé beaucoup de messages en peu de temps. Merci de réessayer dans une heure."))
