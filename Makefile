@@ -37,7 +37,10 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 
-# Refresh the French and English catalogues after changing user-facing strings.
+# Refresh the French and English catalogues after changing user-facing strings. Our msgids are French:
+# msgen copies each into the French catalogue, so that French plural rules apply ("0 demande validée",
+# where an untranslated ngettext would fall back to English rules and say "0 demandes").
 messages: $(VENV)/.runtime
-	$(PY) manage.py makemessages --locale fr --locale en --ignore '$(VENV)/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages --locale fr --locale en --ignore '$(VENV)/*' --ignore 'bench/*' --ignore 'node_modules/*'
+	msgen locale/fr/LC_MESSAGES/django.po -o locale/fr/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore '$(VENV)/*'

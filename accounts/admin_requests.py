@@ -330,9 +330,12 @@ class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
                 skipped.append((obj, _("déjà traitée par quelqu'un d'autre")))
             else:
                 validated += 1
-        messages.success(
-            request, ngettext("%(n)d demande validée.", "%(n)d demandes validées.", validated) % {"n": validated}
-        )
+        if validated:
+            messages.success(
+                request, ngettext("%(n)d demande validée.", "%(n)d demandes validées.", validated) % {"n": validated}
+            )
+        elif not skipped:
+            messages.warning(request, _("Aucune demande en attente dans la sélection : rien à valider."))
         if skipped:
             messages.warning(
                 request,
