@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import os
 import shutil
 import socket
@@ -25,6 +26,23 @@ needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None, reason="no redis-s
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL=postgres://…)"
 )
+
+
+def family_message_email(subject: str = "Cantine") -> tuple[str, dict]:
+    """A product email for the outbox and broker tests: a family's message, told to the school."""
+    return "message-received", {
+        "establishment": {"name": "École d'Esvres"},
+        "subject": subject,
+        "sender": {"name": "", "email": "p@x.fr", "has_login": True},
+        "pupil_name": "",
+        "body": "Bonjour",
+        "sent_at": datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC),
+        "admin_url": "http://127.0.0.1:8000/admin/portal/messagethread/1/change/",
+    }
+
+
+def family_message_subject(subject: str = "Cantine") -> str:
+    return f"Nouveau message ({subject}) de p@x.fr"
 
 
 def free_port() -> int:

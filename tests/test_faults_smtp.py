@@ -11,15 +11,22 @@ from django.db import transaction
 from portal.lib.emails import deliver, queue_email
 from portal.models import OutboxMessage
 
-from .services import SmtpHandler, celery_on, free_port, smtp_server, use_smtp
+from .services import (
+    SmtpHandler,
+    celery_on,
+    family_message_email,
+    family_message_subject,
+    free_port,
+    smtp_server,
+    use_smtp,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def contact():
-    queue_email(
-        "contact", "ecole@example.com", {"parent": {"email": "p@x.fr"}, "subject": "Cantine", "message": "Bonjour"}
-    )
+    name, context = family_message_email()
+    queue_email(name, "ecole@example.com", context)
 
 
 def test_a_mail_server_that_refuses_twice_gets_the_email_once_on_the_third_attempt(settings):
@@ -42,7 +49,7 @@ def test_a_mail_server_that_refuses_twice_gets_the_email_once_on_the_third_attem
     assert handler.refused == 2 and len(handler.accepted) == 1
     assert handler.accepted[0].rcpt_tos == ["ecole@example.com"]
     received = email.message_from_bytes(handler.accepted[0].original_content, policy=email.policy.default)
-    assert received["Subject"] == "[Espace numérique] Cantine"
+    assert received["Subject"] == family_message_subject()
 
 
 def test_on_the_embedded_default_the_task_retries_at_once_until_the_server_accepts(settings):

@@ -25,11 +25,14 @@ from .services import (
     RedisServer,
     SmtpHandler,
     celery_on,
+    family_message_email,
     needs_postgres,
     needs_redis_server,
     smtp_server,
     wait_until,
 )
+
+EMAIL, CONTEXT = family_message_email()
 
 pytestmark = [needs_postgres, needs_redis_server, pytest.mark.django_db(transaction=True)]
 
@@ -64,11 +67,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_the_next_beat_sends_it_
     try:
         with smtp_server(stuck) as stuck_smtp, smtp_server(healthy) as healthy_smtp, celery_on(redis_server.url):
             workers.append(start_worker(redis_server.url, stuck_smtp.port))
-            queue_email(
-                "contact",
-                "ecole@example.com",
-                {"parent": {"email": "p@x.fr"}, "subject": "Cantine", "message": "Bonjour"},
-            )
+            queue_email(EMAIL, "ecole@example.com", CONTEXT)
             row = OutboxMessage.objects.get()
             # The first worker takes it and waits for the mail server, the row locked.
             assert stuck.data_started.wait(90), "the worker never reached the mail server"
@@ -110,7 +109,7 @@ def test_a_pool_process_killed_while_sending_gives_the_task_back_and_the_email_l
     try:
         with smtp_server(smtp) as server, celery_on(redis_server.url):
             worker = start_worker(redis_server.url, server.port, pool="prefork")
-            queue_email("contact", "ecole@example.com", {"subject": "Cantine", "message": "Bonjour"})
+            queue_email(EMAIL, "ecole@example.com", CONTEXT)
             row = OutboxMessage.objects.get()
             assert smtp.data_started.wait(90), "the worker never reached the mail server"
             children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()

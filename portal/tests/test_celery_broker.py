@@ -9,6 +9,7 @@ from django.conf import settings
 from portal.celery import app
 from portal.lib.emails import queue_email, send_email
 from portal.models import OutboxMessage
+from tests.services import family_message_email, family_message_subject
 
 pytestmark = [
     pytest.mark.broker,
@@ -28,9 +29,10 @@ def test_an_email_queued_through_redis_is_sent_by_a_worker(mailoutbox):
 
     assert not app.conf.task_always_eager
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        queue_email("contact", ["ecole@example.com"], {"subject": "Cantine", "message": "Bonjour"})
+        name, context = family_message_email()
+        queue_email(name, ["ecole@example.com"], context)
         wait_for(mailoutbox, 1)
-    assert [m.subject for m in mailoutbox] == ["[Espace numérique] Cantine"]
+    assert [m.subject for m in mailoutbox] == [family_message_subject()]
     assert mailoutbox[0].to == ["ecole@example.com"]
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
 
@@ -39,9 +41,9 @@ def test_a_message_queued_before_the_outbox_existed_is_still_sent(mailoutbox):
     from celery.contrib.testing.worker import start_worker
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        send_email.delay("contact", ["ecole@example.com"], {"subject": "Ancien", "message": "Bonjour"})
+        send_email.delay("message-received", ["ecole@example.com"], family_message_email("Ancien")[1])
         wait_for(mailoutbox, 1)
-    assert [m.subject for m in mailoutbox] == ["[Espace numérique] Ancien"]
+    assert [m.subject for m in mailoutbox] == [family_message_subject("Ancien")]
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
 
 

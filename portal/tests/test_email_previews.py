@@ -17,7 +17,7 @@ def test_every_email_sent_has_a_preview():
         p.name.removesuffix("-subject.txt")
         for p in (Path(settings.BASE_DIR) / "templates/emails").glob("*-subject.txt")
     }
-    assert names - {"contact"} == set(samples())  # "contact" is the old contact form's, kept for the broker tests
+    assert names == set(samples())
 
 
 def test_staff_see_every_email_in_both_parts(client, administrator):

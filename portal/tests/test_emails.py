@@ -5,17 +5,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
 from portal.lib.emails import queue_email
+from tests.services import family_message_email, family_message_subject
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def contact_email(parent):
-    queue_email(
-        "contact",
-        "ecole@example.com",
-        {"parent": {"email": parent.email}, "subject": "Cantine", "message": "Bonjour"},
-        ["p@x.fr"],
-    )
+    name, context = family_message_email()
+    queue_email(name, "ecole@example.com", context, ["p@x.fr"])
 
 
 def test_an_email_is_sent_only_once_the_transaction_commits(parent, mailoutbox):
@@ -25,7 +22,7 @@ def test_an_email_is_sent_only_once_the_transaction_commits(parent, mailoutbox):
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["ecole@example.com"] and message.reply_to == ["p@x.fr"]
-    assert message.subject == "[Espace numérique] Cantine"
+    assert message.subject == family_message_subject()
     assert "Bonjour" in message.body and message.alternatives[0].mimetype == "text/html"
 
 

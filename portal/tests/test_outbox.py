@@ -26,7 +26,7 @@ from portal.lib.emails import (
     retry_delay,
 )
 from portal.models import OutboxMessage
-from tests.services import celery_on, free_port
+from tests.services import celery_on, family_message_email, family_message_subject, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,9 +34,8 @@ OUTBOX = reverse("admin:portal_outboxmessage_changelist")
 
 
 def contact(subject="Cantine"):
-    queue_email(
-        "contact", "ecole@example.com", {"parent": {"email": "p@x.fr"}, "subject": subject, "message": "Bonjour"}
-    )
+    name, context = family_message_email(subject)
+    queue_email(name, "ecole@example.com", context)
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_the_email_is_a_row_of_the_transaction_that_causes_it(mailoutbox):
         assert row.status == OutboxMessage.Status.PENDING and mailoutbox == []
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.SENT and row.attempts == 1 and row.sent_at is not None
-    assert [m.subject for m in mailoutbox] == ["[Espace numérique] Cantine"]
+    assert [m.subject for m in mailoutbox] == [family_message_subject()]
 
 
 def test_a_rolled_back_change_leaves_no_email(mailoutbox):
@@ -70,7 +69,7 @@ def test_a_rolled_back_change_leaves_no_email(mailoutbox):
 
 def test_a_context_that_is_not_plain_values_fails_in_the_caller():
     with pytest.raises(TypeError):
-        queue_email("contact", "ecole@example.com", {"user": object()})
+        queue_email("message-received", "ecole@example.com", {"user": object()})
     assert OutboxMessage.objects.count() == 0
 
 
@@ -191,7 +190,7 @@ def test_the_beat_task_queues_only_pending_emails_that_are_due(mailoutbox, dead_
     OutboxMessage.objects.filter(context__contains='"sent"').update(status=OutboxMessage.Status.SENT)
     dead_broker.conf.task_always_eager = True
     assert requeue_pending_emails() == 1
-    assert [m.subject for m in mailoutbox] == ["[Espace numérique] due"]
+    assert [m.subject for m in mailoutbox] == [family_message_subject("due")]
     assert requeue_pending_emails() == 0
 
 
