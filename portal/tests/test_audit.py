@@ -1,0 +1,243 @@
+"""Audit: every change staff make, in the admin's own pages and in custom ones, leaves an entry of the
+admin's log (who, when, what, in French), shown on the object's "Historique" page; refused input leaves none."""
+
+from __future__ import annotations
+
+import datetime
+from html import unescape
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import get_content_type_for_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccountRequest, User
+from billing.desk.models import DeskPayment
+from billing.desk.tests.helpers import ADD_URL, desk_payment_data
+from billing.models import Payment
+from canteen.models import Establishment, Guardianship, Pupil
+from conftest import PASSWORD
+from portal.lib.audit import as_proxy, record
+from portal.roles import ADMINISTRATION
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_of(obj) -> list[LogEntry]:
+    """The entries the admin's history page of ``obj`` lists (proxies by their own content type)."""
+    return list(
+        LogEntry.objects.filter(content_type=get_content_type_for_model(obj), object_id=str(obj.pk)).order_by("pk")
+    )
+
+
+def history_page(client, obj) -> str:
+    """The object's "Historique" page, reached from the link on its own admin page."""
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+    change = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert change.status_code == 200 and f'href="{url}"' in change.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def assert_recorded(client, obj, *, by: User, since: datetime.datetime, says: str) -> LogEntry:
+    """One entry on ``obj`` says ``says``, written by ``by`` during the test; its history page shows it."""
+    [entry] = [e for e in entries_of(obj) if says in e.get_change_message()]
+    assert entry.user == by
+    assert since <= entry.action_time <= timezone.now()
+    page = history_page(client, obj)
+    assert "Historique" in page and says in page and by.email in page
+    return entry
+
+
+def no_entries() -> bool:
+    return not LogEntry.objects.exists()
+
+
+@pytest.fixture
+def since() -> datetime.datetime:
+    return timezone.now()
+
+
+@pytest.fixture
+def as_administrator(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def desk(client, cashier):
+    client.force_login(cashier)
+    return client
+
+
+# The helper.
+
+
+def test_recording_without_a_user_writes_nothing(lea):
+    record(None, lea, "Rien")
+    assert no_entries()
+
+
+def test_a_payment_seen_as_a_desk_payment_is_the_same_row_without_a_query(desk, lea, django_assert_num_queries):
+    desk.post(ADD_URL, desk_payment_data((lea, "50.00")))
+    payment = Payment.objects.get()
+    with django_assert_num_queries(0):
+        seen = as_proxy(payment, DeskPayment)
+    assert isinstance(seen, DeskPayment) and not isinstance(payment, DeskPayment)
+    assert (seen.pk, seen.amount, str(seen)) == (payment.pk, payment.amount, str(payment))
+    assert as_proxy(seen, DeskPayment) is seen
+
+
+# Account requests: validation, refusal, resending the link, bulk actions, guardians.
+
+
+@pytest.fixture
+def request_for_lea(make_request):
+    return make_request(card_digits="10001")
+
+
+@pytest.fixture
+def make_request(school):
+    def make(last_name="Martin", first_name="Léa", email="nouveau.parent@example.com", card_digits="", **fields):
+        return AccountRequest.objects.create(
+            establishment=fields.pop("establishment", school),
+            last_name=last_name,
+            first_name=first_name,
+            email=email,
+            card_digits=card_digits,
+            terms_accepted=True,
+        )
+
+    return make
+
+
+def test_validating_a_request_is_recorded_on_the_request_the_pupil_and_the_login(
+    as_administrator, administrator, lea, request_for_lea, since
+):
+    url = reverse("admin:accounts_accountrequest_validate", args=[request_for_lea.pk])
+    assert as_administrator.post(url, {"pupil": lea.pk}).status_code == 302
+    login = User.objects.get(email="nouveau.parent@example.com")
+    assert_recorded(
+        as_administrator,
+        request_for_lea,
+        by=administrator,
+        since=since,
+        says="Demande validée : Léa Martin rattaché(e) à nouveau.parent@example.com.",
+    )
+    assert_recorded(
+        as_administrator,
+        lea,
+        by=administrator,
+        since=since,
+        says=f"Responsable légal ajouté : nouveau.parent@example.com (demande de création de compte n° {request_for_lea.pk}).",
+    )
+    assert_recorded(
+        as_administrator, login, by=administrator, since=since, says="Rattaché(e) à l'élève Léa Martin (École d'Esvres)"
+    )
+
+
+def test_validating_with_a_pupil_of_another_school_records_nothing(as_administrator, request_for_lea):
+    elsewhere = Establishment.objects.create(name="Autre", code="9999", contact_email="a@b.example")
+    stranger = Pupil.objects.create(establishment=elsewhere, last_name="Martin", first_name="Léa", card_number="10001")
+    url = reverse("admin:accounts_accountrequest_validate", args=[request_for_lea.pk])
+    assert as_administrator.post(url, {"pupil": stranger.pk}).status_code == 200
+    assert no_entries()
+
+
+def test_refusing_a_request_records_the_reason(as_administrator, administrator, request_for_lea, since):
+    url = reverse("admin:accounts_accountrequest_refuse", args=[request_for_lea.pk])
+    assert as_administrator.post(url, {"reason": ""}).status_code == 200
+    assert no_entries()
+    as_administrator.post(url, {"reason": "Enfant inconnu ici."})
+    assert_recorded(
+        as_administrator,
+        request_for_lea,
+        by=administrator,
+        since=since,
+        says="Demande refusée. Motif : Enfant inconnu ici.",
+    )
+
+
+def test_resending_the_activation_link_is_recorded(as_administrator, administrator, lea, request_for_lea, since):
+    as_administrator.post(
+        reverse("admin:accounts_accountrequest_validate", args=[request_for_lea.pk]), {"pupil": lea.pk}
+    )
+    as_administrator.post(reverse("admin:accounts_accountrequest_resend", args=[request_for_lea.pk]))
+    assert_recorded(
+        as_administrator,
+        request_for_lea,
+        by=administrator,
+        since=since,
+        says="Lien « Créer mon mot de passe » renvoyé à nouveau.parent@example.com.",
+    )
+
+
+def test_bulk_validation_and_refusal_are_recorded_on_each_request(
+    as_administrator, administrator, lea, make_request, since
+):
+    sure = make_request(card_digits="10001")
+    name_only = make_request(email="inconnu@example.com")
+    other = make_request(email="autre@example.com", last_name="Durand", first_name="Zoé")
+    changelist = reverse("admin:accounts_accountrequest_changelist")
+    as_administrator.post(changelist, {"action": "validate_selected", "_selected_action": [sure.pk, name_only.pk]})
+    assert_recorded(as_administrator, sure, by=administrator, since=since, says="Demande validée")
+    assert entries_of(name_only) == []  # skipped by the bulk action: nothing changed, nothing recorded
+    as_administrator.post(
+        changelist, {"action": "refuse_selected", "_selected_action": [other.pk], "apply": "1", "reason": "Doublon."}
+    )
+    assert_recorded(as_administrator, other, by=administrator, since=since, says="Demande refusée. Motif : Doublon.")
+
+
+def test_attaching_a_child_on_the_login_page_is_recorded_on_the_child(client, administrator, parent, chloe, since):
+    superuser = User.objects.create_superuser("root@example.com", PASSWORD)
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[parent.pk])
+    page = client.get(url)
+    data = {
+        "email": parent.email,
+        "first_name": parent.first_name,
+        "last_name": "",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": parent.date_joined.strftime("%d/%m/%Y"),
+        "date_joined_1": parent.date_joined.strftime("%H:%M:%S"),
+    }
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+    for index, form in enumerate(formset.forms):
+        data[f"{formset.prefix}-{index}-id"] = form.instance.pk
+        data[f"{formset.prefix}-{index}-user"] = parent.pk
+        data[f"{formset.prefix}-{index}-pupil"] = form.instance.pupil_id
+    new = len(formset.forms)
+    data[f"{formset.prefix}-TOTAL_FORMS"] = new + 1
+    data[f"{formset.prefix}-{new}-user"] = parent.pk
+    data[f"{formset.prefix}-{new}-pupil"] = chloe.pk
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert Guardianship.objects.filter(user=parent, pupil=chloe).exists()
+    assert_recorded(
+        client, chloe, by=superuser, since=since, says="Responsable légal ajouté : camille.martin@example.com."
+    )
+
+
+def test_a_login_s_history_hides_what_another_school_recorded(client, administrator, parent, lea, since):
+    elsewhere = Establishment.objects.create(name="Collège de Tours", code="7777", contact_email="c@tours.example")
+    cousin = Pupil.objects.create(establishment=elsewhere, last_name="Martin", first_name="Noé", card_number="70001")
+    colleague_there = User.objects.create_user("caisse@tours.example", PASSWORD, is_staff=True)
+    colleague_there.groups.add(Group.objects.get(name=ADMINISTRATION))
+    elsewhere.staff.add(colleague_there)
+    record(colleague_there, parent, "Rattaché(e) à l'élève Noé Martin (Collège de Tours)")
+    record(administrator, parent, "Vu à l'accueil d'Esvres")
+    Guardianship.objects.create(user=parent, pupil=cousin)
+    client.force_login(administrator)
+    page = history_page(client, parent)
+    assert "Vu à l'accueil d'Esvres" in page
+    assert "Noé" not in page and "Tours" not in page
+    client.force_login(colleague_there)
+    page = history_page(client, parent)
+    assert "Noé Martin" in page and "Esvres" not in page
