@@ -4,6 +4,8 @@ admin's log (who, when, what, in French), shown on the object's "Historique" pag
 from __future__ import annotations
 
 import datetime
+import uuid
+from decimal import Decimal as D
 from html import unescape
 
 import pytest
@@ -14,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountRequest, User
-from billing.desk.models import DeskPayment
+from billing.desk.models import Correction, DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
-from billing.models import Payment
+from billing.ledger import book
+from billing.models import EntryKind, Payment
 from canteen.models import Establishment, Guardianship, Pupil
 from conftest import PASSWORD
 from portal.lib.audit import as_proxy, record
@@ -241,3 +244,163 @@ def test_a_login_s_history_hides_what_another_school_recorded(client, administra
     client.force_login(colleague_there)
     page = history_page(client, parent)
     assert "Noé Martin" in page and "Esvres" not in page
+
+
+# The cash desk: payments, cancellations, corrections, deposit slips, direct debits, year-end.
+
+
+def test_a_desk_payment_is_recorded_with_its_split(desk, cashier, lea, hugo, since):
+    response = desk.post(ADD_URL, desk_payment_data((lea, "30.00"), (hugo, "20.00"), amount="50.00"))
+    assert response.status_code == 302
+    payment = DeskPayment.objects.get()
+    assert_recorded(
+        desk,
+        payment,
+        by=cashier,
+        since=since,
+        says="Encaissement enregistré : Chèque n° 1234567, 50,00\u00a0€ (Léa Martin 30,00\u00a0€, Hugo Martin 20,00\u00a0€).",
+    )
+
+
+def test_a_desk_payment_whose_split_does_not_add_up_records_nothing(desk, lea, hugo):
+    response = desk.post(ADD_URL, desk_payment_data((lea, "30.00"), (hugo, "10.00"), amount="50.00"))
+    assert response.status_code == 200
+    assert no_entries()
+
+
+def test_cancelling_a_desk_payment_is_recorded_on_it(desk, cashier, lea, since):
+    desk.post(ADD_URL, desk_payment_data((lea, "50.00")))
+    payment = DeskPayment.objects.get()
+    url = reverse("admin:billing_deskpayment_cancel", args=[payment.pk])
+    before = len(entries_of(payment))
+    desk.post(url, {"reason": ""})
+    assert len(entries_of(payment)) == before  # no reason: refused, nothing recorded
+    desk.post(url, {"reason": "Chèque saisi deux fois"})
+    assert_recorded(desk, payment, by=cashier, since=since, says="Paiement annulé. Motif : Chèque saisi deux fois")
+
+
+def test_a_correction_is_recorded_with_amount_and_reason(desk, cashier, lea, since):
+    data = {"wallet": lea.wallet.pk, "amount": "-3,50", "note": "Repas compté deux fois", "token": uuid.uuid4().hex}
+    assert desk.post(reverse("admin:billing_correction_add"), data).status_code == 302
+    correction = Correction.objects.get()
+    assert_recorded(
+        desk,
+        correction,
+        by=cashier,
+        since=since,
+        says="Correction de -3,50 € sur le compte de Léa Martin. Motif : Repas compté deux fois",
+    )
+
+
+def test_the_same_correction_form_sent_twice_is_recorded_once(desk, lea):
+    data = {"wallet": lea.wallet.pk, "amount": "5", "note": "Repas compté deux fois", "token": uuid.uuid4().hex}
+    desk.post(reverse("admin:billing_correction_add"), data)
+    desk.post(reverse("admin:billing_correction_add"), data)
+    assert LogEntry.objects.count() == 1
+
+
+def test_a_zero_correction_records_nothing(desk, lea):
+    data = {"wallet": lea.wallet.pk, "amount": "0", "note": "Rien", "token": uuid.uuid4().hex}
+    assert desk.post(reverse("admin:billing_correction_add"), data).status_code == 200
+    assert no_entries()
+
+
+def test_a_deposit_slip_is_recorded_on_the_slip_and_each_cheque(desk, cashier, lea, hugo, since):
+    desk.post(ADD_URL, desk_payment_data((lea, "30.00"), amount="30.00", number="1111111"))
+    desk.post(ADD_URL, desk_payment_data((hugo, "12.35"), amount="12.35", number="2222222"))
+    payments = list(DeskPayment.objects.order_by("pk"))
+    changelist = reverse("admin:billing_deskpayment_changelist")
+    desk.post(changelist, {"action": "make_deposit_slip", "_selected_action": [p.pk for p in payments]})
+    slip = DepositSlip.objects.get()
+    entry = assert_recorded(desk, slip, by=cashier, since=since, says="Bordereau fait : 2 chèque(s), 42,35\u00a0€.")
+    assert entry.is_addition()
+    for payment in payments:
+        assert_recorded(desk, payment, by=cashier, since=since, says=f"bordereau n° {slip.number}")
+
+
+def test_a_refused_deposit_slip_records_nothing(desk, lea):
+    desk.post(ADD_URL, desk_payment_data((lea, "5.00"), method="cash", amount="5.00"))
+    payment = DeskPayment.objects.get()
+    before = LogEntry.objects.count()
+    changelist = reverse("admin:billing_deskpayment_changelist")
+    desk.post(changelist, {"action": "make_deposit_slip", "_selected_action": [payment.pk]})
+    assert LogEntry.objects.count() == before and not DepositSlip.objects.exists()
+
+
+@pytest.fixture
+def mandate(parent, cashier, lea, hugo):
+    return DirectDebitMandate.objects.create(
+        user=parent,
+        reference="OS-2026-0001",
+        iban="FR7630006000011234567890189",
+        signed_on=datetime.date(2026, 9, 1),
+        mode=DebitMode.FIXED,
+        monthly_amount=D("40.00"),
+        created_by=cashier,
+    )
+
+
+DEBITS = reverse("admin:billing_directdebit_changelist")
+
+
+def test_direct_debits_prepared_confirmed_and_rejected_are_recorded(desk, cashier, mandate, since):
+    prepare = reverse("admin:billing_directdebit_prepare")
+    desk.post(prepare, {"month": "novembre"})
+    assert no_entries()
+    desk.post(prepare, {"month": "2026-11"})
+    debit = DirectDebit.objects.get()
+    entry = assert_recorded(desk, debit, by=cashier, since=since, says="Prélèvement de 11/2026 préparé : 80,00\u00a0€.")
+    assert entry.is_addition()
+    desk.post(DEBITS, {"action": "confirm", "_selected_action": [debit.pk]})
+    assert_recorded(desk, debit, by=cashier, since=since, says="Prélèvement confirmé, 80,00\u00a0€ crédités.")
+    desk.post(DEBITS, {"action": "reject", "_selected_action": [debit.pk]})
+    assert_recorded(
+        desk, debit, by=cashier, since=since, says="Impayé enregistré : 80,00\u00a0€ repris, le parent est prévenu"
+    )
+
+
+def test_a_refused_impaye_records_nothing_not_even_for_the_debits_before_it(
+    desk, cashier, mandate, other_parent, chloe
+):
+    DirectDebitMandate.objects.create(
+        user=other_parent,
+        reference="OS-2026-0002",
+        iban="FR7630006000011234567890189",
+        signed_on=datetime.date(2026, 9, 1),
+        mode=DebitMode.FIXED,
+        monthly_amount=D("10.00"),
+        created_by=cashier,
+    )
+    desk.post(reverse("admin:billing_directdebit_prepare"), {"month": "2026-11"})
+    first, second = DirectDebit.objects.order_by("pk")
+    desk.post(DEBITS, {"action": "confirm", "_selected_action": [first.pk]})
+    before = LogEntry.objects.count()
+    desk.post(DEBITS, {"action": "reject", "_selected_action": [first.pk, second.pk]})  # second: not confirmed
+    assert LogEntry.objects.count() == before
+
+
+CLOSE = reverse("admin:billing_close_balance")
+
+
+def test_a_year_end_transfer_is_recorded_on_both_pupils(desk, cashier, parent, lea, hugo, since):
+    book(lea, kind=EntryKind.CHEQUE, amount=D("23.47"), label="Chèque n° 1")
+    data = {"pupil": lea.pk, "action": "transfer", "sibling": hugo.pk, "reason": "Départ", "token": uuid.uuid4().hex}
+    assert desk.post(CLOSE, data).status_code == 302
+    assert_recorded(
+        desk, lea, by=cashier, since=since, says="Fin d'année : solde de 23,47\u00a0€ transféré à Hugo Martin."
+    )
+    assert_recorded(desk, hugo, by=cashier, since=since, says="Fin d'année : 23,47\u00a0€ reçus de Léa Martin.")
+
+
+def test_a_year_end_refund_is_recorded_and_a_refused_transfer_is_not(
+    desk, cashier, parent, other_parent, lea, chloe, since
+):
+    book(lea, kind=EntryKind.CHEQUE, amount=D("10.00"), label="Chèque n° 1")
+    refused = {"pupil": lea.pk, "action": "transfer", "sibling": chloe.pk, "reason": "X", "token": uuid.uuid4().hex}
+    assert desk.post(CLOSE, refused).status_code == 200
+    assert no_entries()
+    refund = {"pupil": lea.pk, "action": "refund", "sibling": "", "reason": "Départ", "token": uuid.uuid4().hex}
+    desk.post(CLOSE, refund)
+    assert_recorded(
+        desk, lea, by=cashier, since=since, says="Fin d'année : solde de 10,00\u00a0€ remboursé. Motif : Départ"
+    )
