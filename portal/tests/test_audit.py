@@ -9,9 +9,11 @@ from decimal import Decimal as D
 from html import unescape
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import get_content_type_for_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,9 +22,12 @@ from billing.desk.models import Correction, DebitMode, DepositSlip, DeskPayment,
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
 from billing.ledger import book
 from billing.models import EntryKind, Payment
+from billing.till.models import Till
 from canteen.models import Establishment, Guardianship, Pupil
 from conftest import PASSWORD
+from portal import messaging
 from portal.lib.audit import as_proxy, record
+from portal.models import Subject
 from portal.roles import ADMINISTRATION
 
 pytestmark = pytest.mark.django_db
@@ -403,4 +408,85 @@ def test_a_year_end_refund_is_recorded_and_a_refused_transfer_is_not(
     desk.post(CLOSE, refund)
     assert_recorded(
         desk, lea, by=cashier, since=since, says="Fin d'année : solde de 10,00\u00a0€ remboursé. Motif : Départ"
+    )
+
+
+# Tills, closed days, unlocking a login, answers to families.
+
+
+@pytest.fixture
+def till_keeper(school):
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user("installateur@esvres.example", PASSWORD, is_staff=True)
+    school.staff.add(user)
+    user.user_permissions.add(
+        Permission.objects.get(codename="manage_till"), Permission.objects.get(codename="view_till")
+    )
+    return user
+
+
+def test_creating_and_revoking_a_till_are_recorded(client, till_keeper, school, since):
+    client.force_login(till_keeper)
+    client.post(reverse("admin:billing_till_add"), {"establishment": school.pk, "name": "Borne 1"})
+    till = Till.objects.get()
+    assert_recorded(
+        client, till, by=till_keeper, since=since, says="Borne créée ; son jeton a été affiché une seule fois"
+    )
+    client.post(reverse("admin:billing_till_changelist"), {"action": "revoke", "_selected_action": [till.pk]})
+    assert_recorded(client, till, by=till_keeper, since=since, says="Borne révoquée")
+
+
+def test_importing_closed_days_is_recorded_on_the_establishment(as_administrator, administrator, school, since):
+    url = reverse("admin:canteen_closedperiod_import")
+    bad = SimpleUploadedFile("f.csv", b"debut;fin\n31/02/2026;\n")
+    assert as_administrator.post(url, {"establishment": school.pk, "file": bad}).status_code == 400
+    assert no_entries()
+    good = SimpleUploadedFile("f.csv", "debut;fin;libelle\n19/12/2026;03/01/2027;Noël\n".encode())
+    as_administrator.post(url, {"establishment": school.pk, "file": good})
+    assert_recorded(
+        as_administrator,
+        school,
+        by=administrator,
+        since=since,
+        says="Import de fermetures : 1 fermeture(s) ajoutée(s), 0 déjà présente(s).",
+    )
+
+
+def test_a_superuser_unlocking_a_login_is_recorded_on_it(client, parent, since):
+    AccessAttempt.objects.create(
+        username=parent.email,
+        ip_address="198.51.100.7",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/e/4388/",
+        get_data="",
+        post_data="",
+        failures_since_start=10,
+    )
+    superuser = User.objects.create_superuser("root@example.com", PASSWORD)
+    client.force_login(superuser)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    client.post(changelist, {"action": "delete_selected", "_selected_action": attempts, "post": "yes"})
+    assert not AccessAttempt.objects.exists()
+    assert_recorded(client, parent, by=superuser, since=since, says="Connexion débloquée")
+
+
+def test_a_staff_answer_to_a_family_is_recorded_and_an_empty_one_is_not(
+    as_administrator, administrator, parent, lea, school, since
+):
+    thread = messaging.start_thread(
+        establishment=school, subject=Subject.QUESTION, body="Léa mange-t-elle bien ?", parent=parent, pupil=lea
+    )
+    url = reverse("admin:portal_messagethread_change", args=[thread.pk])
+    as_administrator.post(url, {"answer": "   "})
+    assert no_entries()
+    as_administrator.post(url, {"answer": "Oui, très bien."})
+    assert_recorded(
+        as_administrator,
+        thread,
+        by=administrator,
+        since=since,
+        says="Réponse envoyée à la famille : « Oui, très bien. »",
     )
