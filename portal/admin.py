@@ -16,7 +16,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import messaging_admin, outbox_admin, security_admin  # noqa: F401  (registered before the titles below are given to every admin)
+from . import audit_admin, messaging_admin, outbox_admin, security_admin  # noqa: F401  (registered before the titles below are given to every admin)
 
 admin.site.site_header = _("OpenSelf — Administration")
 admin.site.site_title = _("OpenSelf — Administration")

@@ -28,7 +28,7 @@ from conftest import PASSWORD
 from portal import messaging
 from portal.lib.audit import as_proxy, record
 from portal.models import Subject
-from portal.roles import ADMINISTRATION
+from portal.roles import ADMINISTRATION, CASHIER
 
 pytestmark = pytest.mark.django_db
 
@@ -490,3 +490,28 @@ def test_a_staff_answer_to_a_family_is_recorded_and_an_empty_one_is_not(
         since=since,
         says="Réponse envoyée à la famille : « Oui, très bien. »",
     )
+
+
+# Who may read the history.
+
+
+def test_another_school_s_history_is_refused(client, school, lea, cashier, since):
+    elsewhere = Establishment.objects.create(name="Collège de Tours", code="7777", contact_email="c@tours.example")
+    stranger = User.objects.create_user("caisse@tours.example", PASSWORD, is_staff=True)
+    stranger.groups.add(Group.objects.get(name=CASHIER))
+    elsewhere.staff.add(stranger)
+    record(cashier, lea, "Note d'Esvres")
+    client.force_login(stranger)
+    response = client.get(reverse("admin:canteen_pupil_history", args=[lea.pk]))
+    assert response.status_code in (403, 404)
+    assert "Note d'Esvres" not in response.content.decode()
+
+
+def test_the_action_journal_is_for_superusers_only(client, administrator, lea):
+    record(administrator, lea, "Vu à l'accueil")
+    url = reverse("admin:admin_logentry_changelist")
+    client.force_login(administrator)
+    assert client.get(url).status_code == 403
+    client.force_login(User.objects.create_superuser("root@example.com", PASSWORD))
+    page = unescape(client.get(url).content.decode())
+    assert "Journal des actions" in page and "Vu à l'accueil" in page and administrator.email in page
