@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 from canteen.models import Guardianship, Pupil
+from portal.lib.audit import record
 
 from .decisions import AlreadyDecided, approve, refuse
 from .forms import RefusalForm
@@ -306,7 +308,13 @@ class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
         if obj.user is None or obj.user.has_usable_password():
             messages.warning(request, _("Ce parent a déjà choisi son mot de passe : rien à renvoyer."))
         else:
-            send_activation_email(obj.user_id, obj.establishment.code)  # to the outbox, not the broker
+            with transaction.atomic():
+                send_activation_email(obj.user_id, obj.establishment.code)  # to the outbox, not the broker
+                record(
+                    request.user,
+                    obj,
+                    _("Lien « Créer mon mot de passe » renvoyé à %(email)s.") % {"email": obj.user.email},
+                )
             messages.success(
                 request, _("Le lien « Créer mon mot de passe » a été renvoyé à %(email)s.") % {"email": obj.user.email}
             )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from canteen.models import Guardianship, Pupil
+from portal.lib.audit import record
 from portal.lib.emails import queue_email
 
 from .models import AccountRequest, User
@@ -42,8 +44,12 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         raise ValueError("The pupil belongs to another establishment.")
     user = User.objects.filter(email=request.email).first() or User.objects.create_user(request.email)
     _claim(request, AccountRequest.Status.APPROVED, by, pupil=pupil, user=user)
-    _, linked = Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    _link, linked = Guardianship.objects.get_or_create(user=user, pupil=pupil)
+    record(
+        by, request, _("Demande validée : %(pupil)s rattaché(e) à %(email)s.") % {"pupil": pupil, "email": user.email}
+    )
     if linked:
+        _record_link(request, pupil, user, by)
         _tell_existing_guardians(request, pupil, user)
     request_approved.send(sender=AccountRequest, request=request, user=user, pupil=pupil)
     if user.has_usable_password():
@@ -61,6 +67,23 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         # Written to the outbox in this transaction: sent once it commits, whatever the broker's state.
         send_activation_email(user.pk, request.establishment.code)
     return user
+
+
+def _record_link(request: AccountRequest, pupil: Pupil, user: User, by: User) -> None:
+    """The new link shows on the pupil's history and on the login's."""
+    number = request.pk
+    record(
+        by,
+        pupil,
+        _("Responsable légal ajouté : %(email)s (demande de création de compte n° %(number)s).")
+        % {"email": user.email, "number": number},
+    )
+    record(
+        by,
+        user,
+        _("Rattaché(e) à l'élève %(pupil)s (%(school)s), demande de création de compte n° %(number)s.")
+        % {"pupil": pupil, "school": request.establishment.name, "number": number},
+    )
 
 
 def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User) -> None:
@@ -94,6 +117,7 @@ def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User)
 @transaction.atomic
 def refuse(request: AccountRequest, reason: str, by: User) -> None:
     _claim(request, AccountRequest.Status.REFUSED, by, refusal_reason=reason)
+    record(by, request, _("Demande refusée. Motif : %(reason)s") % {"reason": reason})
     queue_email(
         "account-refused",
         request.email,

@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.lib.audit import record
 from portal.lib.forms import MONEY_ADMIN_FIELDS
 
 from .admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
@@ -90,16 +92,22 @@ class ClosedPeriodAdmin(EstablishmentScoped, admin.ModelAdmin):
         form.fields["establishment"].queryset = staff_establishments(request)
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
+            establishment = form.cleaned_data["establishment"]
             try:
-                added, present = import_closures(form.cleaned_data["establishment"], form.cleaned_data["file"].read())
+                with transaction.atomic():
+                    added, present = import_closures(establishment, form.cleaned_data["file"].read())
+                    summary = _("%(added)d fermeture(s) ajoutée(s), %(present)d déjà présente(s).") % {
+                        "added": added,
+                        "present": present,
+                    }
+                    if added:  # an import that adds nothing changes nothing
+                        record(
+                            request.user, establishment, _("Import de fermetures : %(summary)s") % {"summary": summary}
+                        )
             except ImportError_ as error:
                 errors = error.errors
             else:
-                self.message_user(
-                    request,
-                    _("%(added)d fermeture(s) ajoutée(s), %(present)d déjà présente(s).")
-                    % {"added": added, "present": present},
-                )
+                self.message_user(request, summary)
                 return redirect(reverse("admin:canteen_closedperiod_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.defaultfilters import linebreaks_filter
+from django.template.defaultfilters import linebreaks_filter, truncatechars
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -87,3 +87,12 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
         if answer:
             messaging.answer(obj, request.user, answer)
             self.message_user(request, _("Votre réponse est envoyée à la famille."), messages.SUCCESS)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        answer = form.cleaned_data.get("answer")
+        return _("Réponse envoyée à la famille : « %(text)s »") % {"text": truncatechars(answer, 200)} if answer else ""
+
+    def log_change(self, request, obj, message):
+        if message:  # saved without an answer: nothing was sent or changed, nothing to record
+            return super().log_change(request, obj, message)
+        return None

@@ -26,10 +26,11 @@ from billing.models import (
     Wallet,
 )
 from canteen.models import Pupil, meal_prices
+from portal.lib.audit import ADDITION, as_proxy, record
 from portal.lib.emails import queue_email
-from portal.lib.money import ZERO
+from portal.lib.money import ZERO, euros, signed
 
-from .models import DebitMode, DepositSlip, DirectDebit, DirectDebitMandate, OfflinePayment
+from .models import DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate, OfflinePayment
 
 
 class CashierError(Exception):
@@ -44,6 +45,18 @@ def payment_label(payment: Payment) -> str:
     if payment.method == PaymentMethod.DIRECT_DEBIT:
         return _("Prélèvement automatique")
     return str(PaymentMethod(payment.method).label)
+
+
+def describe_desk_payment(payment: Payment) -> str:
+    """What its "Historique" says of a payment recorded at the desk: "Chèque n° 1234567, 50,00 € : Léa Martin 30,00 €…"""
+    parts = ", ".join(
+        f"{a.pupil} {euros(a.amount)}" for a in payment.allocations.select_related("pupil").order_by("pk")
+    )
+    return _("Encaissement enregistré : %(label)s, %(amount)s (%(parts)s).") % {
+        "label": payment_label(payment),
+        "amount": euros(payment.amount),
+        "parts": parts,
+    }
 
 
 def credit_desk_payment(payment: Payment, *, user) -> None:
@@ -71,9 +84,11 @@ def cancel_payment(payment: Payment, *, reason: str, user) -> None:
     OfflinePayment.objects.filter(pk=payment.pk).update(
         canceled_at=timezone.now(), canceled_by=user, cancel_reason=reason
     )
+    record(user, as_proxy(payment, DeskPayment), _("Paiement annulé. Motif : %(reason)s") % {"reason": reason})
 
 
-def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, user) -> LedgerEntry:
+def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, user) -> Booking:
+    """Book a correction once per form (``token``): the same form sent again books nothing (``created`` False)."""
     if amount == 0:
         raise CashierError(_("Le montant d'une correction ne peut pas être nul."))
     movement = Movement(
@@ -85,7 +100,16 @@ def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, u
         recorded_by=user,
         note=reason,
     )
-    return book_many([movement])[0].entry
+    return book_many([movement])[0]
+
+
+def describe_correction(correction: LedgerEntry) -> str:
+    """What its "Historique" says of a correction: "Correction de +5,00 € sur le compte de Léa Martin. Motif : …"."""
+    return _("Correction de %(amount)s € sur le compte de %(pupil)s. Motif : %(reason)s") % {
+        "amount": signed(correction.amount),
+        "pupil": correction.wallet.pupil,
+        "reason": correction.note,
+    }
 
 
 @transaction.atomic
@@ -137,7 +161,23 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
                 note=reason,
             ),
         ]
-    return _moved(book_many(movements)[0], balance)
+    moved = _moved(book_many(movements)[0], balance)
+    _record_close(user, pupil, to, moved, reason)
+    return moved
+
+
+def _record_close(user, pupil: Pupil, to: Pupil | None, amount: Decimal, reason: str) -> None:
+    """The year-end closing shows on the history of each pupil whose balance it moved."""
+    values = {"amount": euros(amount), "reason": reason}
+    if to is None:
+        record(user, pupil, _("Fin d'année : solde de %(amount)s remboursé. Motif : %(reason)s") % values)
+        return
+    record(
+        user,
+        pupil,
+        _("Fin d'année : solde de %(amount)s transféré à %(to)s. Motif : %(reason)s") % {**values, "to": to},
+    )
+    record(user, to, _("Fin d'année : %(amount)s reçus de %(from)s. Motif : %(reason)s") % {**values, "from": pupil})
 
 
 def _moved(booking: Booking, amount: Decimal) -> Decimal:
@@ -162,6 +202,15 @@ def make_deposit_slip(cheques: list[OfflinePayment], *, user) -> DepositSlip:
     if marked != len(cheques):
         transaction.set_rollback(True)
         raise CashierError(_("Seuls les chèques encaissés et pas encore remis peuvent figurer sur un bordereau."))
+    payments = list(DeskPayment.objects.filter(offline__deposit_slip=slip).order_by("pk"))
+    total = sum((p.amount for p in payments), ZERO)
+    record(
+        user,
+        slip,
+        _("Bordereau fait : %(count)d chèque(s), %(total)s.") % {"count": len(payments), "total": euros(total)},
+        action=ADDITION,
+    )
+    record(user, payments, _("Chèque remis en banque, bordereau n° %(number)s.") % {"number": slip.number})
     return slip
 
 
@@ -190,8 +239,11 @@ def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple
     return parts
 
 
-def prepare_direct_debits(month: datetime.date) -> list[DirectDebit]:
-    """Compute the month's debits of all active mandates, as pending payments to confirm."""
+def prepare_direct_debits(month: datetime.date, *, user=None) -> list[DirectDebit]:
+    """Compute the month's debits of all active mandates, as pending payments to confirm.
+
+    Each debit's history says who prepared it (nobody when the command prepared it).
+    """
     month = month_start(month)
     prepared = []
     mandates = DirectDebitMandate.objects.filter(active=True).exclude(debits__month=month).select_related("user")
@@ -210,7 +262,15 @@ def prepare_direct_debits(month: datetime.date) -> list[DirectDebit]:
             PaymentAllocation.objects.bulk_create(
                 PaymentAllocation(payment=payment, pupil=pupil, amount=amount) for pupil, amount in parts
             )
-            prepared.append(DirectDebit.objects.create(mandate=mandate, month=month, payment=payment))
+            debit = DirectDebit.objects.create(mandate=mandate, month=month, payment=payment)
+            record(
+                user,
+                debit,
+                _("Prélèvement de %(month)s préparé : %(amount)s.")
+                % {"month": f"{month:%m/%Y}", "amount": euros(payment.amount)},
+                action=ADDITION,
+            )
+            prepared.append(debit)
     return prepared
 
 
@@ -225,6 +285,7 @@ def confirm_direct_debit(debit: DirectDebit, *, user) -> bool:
     )
     if credited:
         DirectDebit.objects.filter(pk=debit.pk).update(confirmed_at=timezone.now(), confirmed_by=user)
+        record(user, debit, _("Prélèvement confirmé, %(amount)s crédités.") % {"amount": euros(debit.payment.amount)})
     return credited
 
 
@@ -244,6 +305,12 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
     except ValueError:
         raise CashierError(_("Seul un prélèvement confirmé peut être enregistré comme impayé.")) from None
     DirectDebit.objects.filter(pk=debit.pk).update(rejected_at=timezone.now(), rejected_by=user)
+    record(
+        user,
+        debit,
+        _("Impayé enregistré : %(amount)s repris, le parent est prévenu par email.")
+        % {"amount": euros(payment.amount)},
+    )
     parent = debit.mandate.user
     queue_email(
         "direct-debit-rejected",

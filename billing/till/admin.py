@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
+from portal.lib.audit import record
 
 from .models import Till
 
@@ -51,10 +53,17 @@ class TillAdmin(EstablishmentScoped, admin.ModelAdmin):
                 % {"name": obj.name, "token": token},
             )
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add:  # who saw the token matters: it books meals on any card of the school
+            return str(_("Borne créée ; son jeton a été affiché une seule fois, à l'auteur de cet ajout."))
+        return super().construct_change_message(request, form, formsets, add)
+
     @admin.action(description=_("Révoquer les bornes sélectionnées"), permissions=["manage"])
     def revoke(self, request, queryset):
         for till in queryset.filter(revoked_at=None):
-            till.revoke()
+            with transaction.atomic():
+                till.revoke()
+                record(request.user, till, _("Borne révoquée : son jeton n'enregistre plus aucun passage."))
 
 
 class TillFilter(admin.SimpleListFilter):

@@ -45,15 +45,24 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        entry = operations.book_correction(
+        booking = operations.book_correction(
             data["wallet"].pupil,
             amount=data["amount"],
             reason=data["note"],
             token=str(data["token"]),
             user=request.user,
         )
-        obj.pk = entry.pk
+        obj.pk = booking.entry.pk
         obj._state.adding = False
+        obj.booked_now = booking.created
 
     def save_related(self, request, form, formsets, change):
         pass  # no related objects: the entry is the whole correction
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return operations.describe_correction(form.instance)  # the admin's log entry, in plain French
+
+    def log_addition(self, request, obj, message):
+        if obj.booked_now:  # the same form sent twice booked nothing the second time: nothing to record
+            return super().log_addition(request, obj, message)
+        return None

@@ -86,7 +86,7 @@ class DirectDebitAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
-            debits = operations.prepare_direct_debits(form.cleaned_data["month"])
+            debits = operations.prepare_direct_debits(form.cleaned_data["month"], user=request.user)
             self.message_user(
                 request,
                 _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},

@@ -185,6 +185,9 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         operations.credit_desk_payment(form.instance, user=request.user)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        return operations.describe_desk_payment(form.instance)  # the admin's log entry, in plain French
+
     @admin.action(
         description=gettext_lazy("Faire un bordereau de remise des chèques sélectionnés"), permissions=["record"]
     )
