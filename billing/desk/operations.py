@@ -151,7 +151,20 @@ def make_deposit_slip(cheques: list[OfflinePayment], *, user) -> DepositSlip:
     """Put cheques not yet deposited on a new slip; all of them or none."""
     if not cheques:
         raise CashierError(_("Choisissez au moins un chèque à remettre."))
-    slip = DepositSlip.objects.create(created_by=user)
+    # A slip goes to one establishment's bank account: its cheques all credit that establishment's pupils.
+    establishments = set(
+        PaymentAllocation.objects.filter(payment__in=[c.pk for c in cheques]).values_list(
+            "pupil__establishment", flat=True
+        )
+    )
+    if len(establishments) > 1:
+        raise CashierError(
+            _(
+                "Ces chèques créditent des élèves de plusieurs établissements : "
+                "faites un bordereau par établissement, chacun va sur le compte de son établissement."
+            )
+        )
+    slip = DepositSlip.objects.create(created_by=user, establishment_id=next(iter(establishments), None))
     # The conditional update marks each cheque once, even if two slips are made at the same time.
     marked = OfflinePayment.objects.filter(
         pk__in=[c.pk for c in cheques],
@@ -173,10 +186,13 @@ def month_start(day: datetime.date) -> datetime.date:
 
 
 def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple[Pupil, Decimal]]:
-    """What the mandate debits this month for each of the parent's active children."""
+    """What the mandate debits this month for each of the parent's active children at its establishment."""
     parts = []
     children = list(
-        Pupil.objects.guarded_by(mandate.user_id).filter(active=True).select_related("wallet").order_by("first_name")
+        Pupil.objects.guarded_by(mandate.user_id)
+        .filter(active=True, establishment=mandate.establishment_id)
+        .select_related("wallet")
+        .order_by("first_name")
     )
     prices = meal_prices(children, month)
     for pupil in children:
@@ -190,11 +206,17 @@ def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple
     return parts
 
 
-def prepare_direct_debits(month: datetime.date) -> list[DirectDebit]:
-    """Compute the month's debits of all active mandates, as pending payments to confirm."""
+def prepare_direct_debits(month: datetime.date, establishments=None) -> list[DirectDebit]:
+    """Compute the month's debits of the active mandates, as pending payments to confirm.
+
+    ``establishments`` (a queryset) limits the run to the mandates given to them, as staff do from the
+    admin; the command runs it for every establishment.
+    """
     month = month_start(month)
     prepared = []
     mandates = DirectDebitMandate.objects.filter(active=True).exclude(debits__month=month).select_related("user")
+    if establishments is not None:
+        mandates = mandates.filter(establishment__in=establishments)
     for mandate in mandates:
         parts = debit_parts(mandate, month)
         if not parts:
