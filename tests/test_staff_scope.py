@@ -106,7 +106,7 @@ def b_objects(school_b):
         desk.post(DESK_ADD_URL, desk_payment_data((pupil, "20.00"), amount="20.00", payer=SECRET, number=number))
     deposited, to_deposit = DeskPayment.objects.filter(method=PaymentMethod.CHEQUE).order_by("pk")
     slip = operations.make_deposit_slip([deposited.offline], user=b_cashier)
-    correction = operations.book_correction(pupil, amount=Decimal("1.00"), reason=SECRET, token="b", user=b_cashier)
+    operations.book_correction(pupil, amount=Decimal("1.00"), reason=SECRET, token="b", user=b_cashier)
     mandate = DirectDebitMandate.objects.create(
         user=parent_b,
         establishment=school_b,
@@ -117,7 +117,7 @@ def b_objects(school_b):
         monthly_amount=Decimal("30.00"),
         created_by=b_cashier,
     )
-    (debit,) = operations.prepare_direct_debits(MONTH, Establishment.objects.filter(pk=school_b.pk))
+    (debit,) = operations.prepare_direct_debits(MONTH, establishments=Establishment.objects.filter(pk=school_b.pk))
     closed = ClosedPeriod.objects.create(
         establishment=school_b, start=datetime.date(2026, 12, 21), end=datetime.date(2027, 1, 3), label=SECRET
     )
@@ -141,7 +141,7 @@ def b_objects(school_b):
         "billing.payment": payment,
         "billing.till": till,
         "billing.deskpayment": to_deposit,
-        "billing.correction": Correction.objects.get(pk=correction.pk),
+        "billing.correction": Correction.objects.get(note=SECRET),
         "billing.depositslip": slip,
         "billing.directdebitmandate": mandate,
         "billing.directdebit": debit,

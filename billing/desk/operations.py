@@ -206,7 +206,7 @@ def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple
     return parts
 
 
-def prepare_direct_debits(month: datetime.date, establishments=None) -> list[DirectDebit]:
+def prepare_direct_debits(month: datetime.date, *, establishments=None) -> list[DirectDebit]:
     """Compute the month's debits of the active mandates, as pending payments to confirm.
 
     ``establishments`` (a queryset) limits the run to the mandates given to them, as staff do from the

@@ -99,7 +99,9 @@ class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
             raise PermissionDenied
         form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
-            debits = operations.prepare_direct_debits(form.cleaned_data["month"], staff_establishments(request))
+            debits = operations.prepare_direct_debits(
+                form.cleaned_data["month"], establishments=staff_establishments(request)
+            )
             self.message_user(
                 request,
                 _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},

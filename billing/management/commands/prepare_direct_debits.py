@@ -38,6 +38,6 @@ class Command(BaseCommand):
             establishments = Establishment.objects.filter(code=establishment)
             if not establishments.exists():
                 raise CommandError(f"No establishment with the code {establishment!r}.")
-        debits = prepare_direct_debits(month, establishments)
+        debits = prepare_direct_debits(month, establishments=establishments)
         total = sum((debit.payment.amount for debit in debits), 0)
         self.stdout.write(f"{len(debits)} direct debit(s) prepared for {month:%m/%Y}, total {total} EUR, to confirm.")
