@@ -452,3 +452,18 @@ def test_parents_get_the_login_page_on_every_admin_url(client, b_objects, route)
         response = getattr(client, method)(url, follow=True)
         assert response.request["PATH_INFO"] == login, (method, url, response.redirect_chain)
         assert response.status_code == 200 and 'name="username"' in response.content.decode(), (method, url)
+
+
+def test_a_cheque_split_with_school_b_shows_school_a_only_its_own_part(client, cashier, lea, b_objects):
+    """Recorded by someone who works at both schools; school A's cashier sees the cheque and Léa's part."""
+    both = User.objects.create_user("deux.ecoles@example.com", None, is_staff=True)
+    both.groups.add(Group.objects.get(name=CASHIER))
+    both.establishments_staffed.add(lea.establishment, b_objects["canteen.establishment"])
+    client.force_login(both)
+    split = desk_payment_data((lea, "10.00"), (b_objects["canteen.pupil"], "5.00"), amount="15.00", number="5550001")
+    assert client.post(DESK_ADD_URL, split).status_code == 302
+    cheque = DeskPayment.objects.get(offline__cheque_number="5550001")
+    client.force_login(cashier)
+    page = client.get(reverse("admin:billing_deskpayment_change", args=[cheque.pk])).content.decode()
+    assert "Léa" in page and "10,00" in page
+    assert_nothing_of_b(client.get(reverse("admin:billing_deskpayment_change", args=[cheque.pk])), "split")

@@ -153,9 +153,16 @@ class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
             "reason": offline.cancel_reason,
         }
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:  # a cheque split with another school: its entries there are not shown
+            obj.shown_establishments = staff_establishments(request)
+        return obj
+
     @admin.display(description=gettext_lazy("opérations"))
     def entries(self, obj):
-        rows = obj.entries.select_related("wallet__pupil").order_by("id")
+        rows = obj.entries.filter(wallet__pupil__establishment__in=obj.shown_establishments)
+        rows = rows.select_related("wallet__pupil").order_by("id")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
