@@ -12,6 +12,7 @@ and login attempts are superuser-only. Parents get the admin's login page on eve
 from __future__ import annotations
 
 import datetime
+import html
 import re
 import uuid
 from decimal import Decimal
@@ -467,3 +468,8 @@ def test_a_cheque_split_with_school_b_shows_school_a_only_its_own_part(client, c
     page = client.get(reverse("admin:billing_deskpayment_change", args=[cheque.pk])).content.decode()
     assert "Léa" in page and "10,00" in page
     assert_nothing_of_b(client.get(reverse("admin:billing_deskpayment_change", args=[cheque.pk])), "split")
+    # Cancelling would take back school B's part too: refused, with the reason.
+    response = client.post(reverse("admin:billing_deskpayment_cancel", args=[cheque.pk]), {"reason": "x"}, follow=True)
+    assert "crédite aussi des élèves d'un autre établissement" in html.unescape(response.content.decode())
+    cheque.refresh_from_db()
+    assert cheque.status == PaymentStatus.PAID

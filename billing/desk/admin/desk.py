@@ -229,6 +229,14 @@ class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
     def cancel_view(self, request, pk: int):
         require(request, RECORD)
         payment = get_object_or_404(self.get_queryset(request), pk=pk)
+        if payment.allocations.exclude(pupil__establishment__in=staff_establishments(request)).exists():
+            # Cancelling takes back every part: another school's too, which this staff member may not change.
+            message = _(
+                "Ce paiement crédite aussi des élèves d'un autre établissement : "
+                "seul le personnel de chacun de ses établissements peut l'annuler."
+            )
+            self.message_user(request, message, messages.ERROR)
+            return redirect("admin:billing_deskpayment_change", payment.pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
