@@ -48,20 +48,32 @@ def send_activation_email(user_id: int, establishment_code: str = "") -> None:
     )
 
 
+def changelist_url(establishment: Establishment) -> str:
+    return (
+        settings.SITE_URL
+        + reverse("admin:accounts_accountrequest_changelist")
+        + f"?status__exact=pending&establishment__id__exact={establishment.pk}"
+    )
+
+
 @shared_task
 def email_pending_requests_digest() -> int:
-    """Daily: tell each establishment how many account requests wait, and how many are late."""
-    from .models import AccountRequest
+    """Daily: tell each establishment how many of its account requests wait, and how many are late; then
+    each staff member who may validate requests, the same for the establishments they work at only."""
+    from .models import AccountRequest, User
 
     late = timezone.now() - OVERDUE_AFTER
     pending = AccountRequest.Status.PENDING
-    establishments = Establishment.objects.annotate(
-        pending=Count("account_requests", filter=Q(account_requests__status=pending)),
-        overdue=Count(
-            "account_requests", filter=Q(account_requests__status=pending, account_requests__created_at__lt=late)
-        ),
-    ).filter(pending__gt=0)
-    sent = 0
+    establishments = list(
+        Establishment.objects.annotate(
+            pending=Count("account_requests", filter=Q(account_requests__status=pending)),
+            overdue=Count(
+                "account_requests", filter=Q(account_requests__status=pending, account_requests__created_at__lt=late)
+            ),
+        )
+        .filter(pending__gt=0)
+        .order_by("name", "pk")
+    )
     for establishment in establishments:
         queue_email(
             "account-requests-digest",
@@ -70,10 +82,24 @@ def email_pending_requests_digest() -> int:
                 "establishment": {"name": establishment.name},
                 "pending": establishment.pending,
                 "overdue": establishment.overdue,
-                "admin_url": settings.SITE_URL
-                + reverse("admin:accounts_accountrequest_changelist")
-                + f"?status__exact=pending&establishment__id__exact={establishment.pk}",
+                "admin_url": changelist_url(establishment),
             },
         )
-        sent += 1
-    return sent
+    waiting = {establishment.pk: establishment for establishment in establishments}
+    staff = User.objects.filter(is_active=True, is_staff=True, establishments_staffed__in=list(waiting)).distinct()
+    for member in staff.prefetch_related("establishments_staffed"):
+        if not member.has_perm("accounts.decide_accountrequest"):
+            continue
+        theirs = [waiting[e.pk] for e in member.establishments_staffed.all() if e.pk in waiting]
+        queue_email(
+            "account-requests-staff-digest",
+            member.email,
+            {
+                "pending": sum(e.pending for e in theirs),
+                "establishments": [
+                    {"name": e.name, "pending": e.pending, "overdue": e.overdue, "admin_url": changelist_url(e)}
+                    for e in sorted(theirs, key=lambda e: (e.name, e.pk))
+                ],
+            },
+        )
+    return len(establishments)

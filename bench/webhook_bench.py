@@ -57,7 +57,7 @@ def prepare(sessions: int, same_family: bool) -> list[dict]:
 
     from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
     from billing.online.tests.stripe_events import event, session_object
-    from portal.management.commands.demo_data import PARENT_EMAIL
+    from portal.management.commands.demo_data import PARENT_EMAIL, SCHOOL_CODE
 
     call_command("migrate", verbosity=0)
     call_command("demo_data", stdout=open(os.devnull, "w"))
@@ -69,7 +69,7 @@ def prepare(sessions: int, same_family: bool) -> list[dict]:
     if same_family:
         families = [(demo_parent, child) for child in demo_parent.pupils.all()]
     else:
-        school = Establishment.objects.get()
+        school = Establishment.objects.get(code=SCHOOL_CODE)
         parents = User.objects.bulk_create(User(email=f"famille{n}@bench.example") for n in range(sessions))
         pupils = Pupil.objects.bulk_create(
             Pupil(establishment=school, last_name=f"Famille{n}", first_name="Enfant", card_number=f"9{n:07d}")

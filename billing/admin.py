@@ -16,6 +16,7 @@ from .till import admin as till_admin
 class WalletAdmin(EstablishmentScoped, ReadOnlyAdmin):
     establishment_lookup = "pupil__establishment"
     list_display = ["pupil", "balance", "updated_at"]
+    ordering = ["pupil__last_name", "pupil__first_name", "pk"]  # a stable order for the list and the autocomplete
     search_fields = ["pupil__last_name", "pupil__first_name", "pupil__card_number"]
     list_select_related = ["pupil"]
 

@@ -120,6 +120,16 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "admin_url": f"{SITE}/admin/accounts/accountrequest/",
             },
         ),
+        "account-requests-staff-digest": (
+            _("Demandes en attente (à chaque membre du personnel, pour ses établissements, chaque matin)"),
+            {
+                "pending": 4,
+                "establishments": [
+                    {"name": SCHOOL["name"], "pending": 3, "overdue": 1, "admin_url": f"{SITE}/admin/accounts/"},
+                    {"name": "Collège Balzac", "pending": 1, "overdue": 0, "admin_url": f"{SITE}/admin/accounts/"},
+                ],
+            },
+        ),
         "direct-debit-rejected": (
             _("Prélèvement impayé"),
             {

@@ -53,7 +53,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.add_ledgerentry",
         "billing.view_payment",
         "billing.add_payment",
-        "billing.view_stripeevent",
         "billing.view_deskpayment",
         "billing.add_deskpayment",
         "billing.view_correction",

@@ -137,6 +137,7 @@ def a_day_at_the_desk() -> tuple[AccountRequest, int]:
     parent = User.objects.get(email=PARENT_EMAIL)
     DirectDebitMandate.objects.create(
         user=parent,
+        establishment=school,
         reference="OS-2026-0001",
         iban="FR7630006000011234567890189",
         signed_on=datetime.date(2026, 9, 1),
@@ -240,8 +241,10 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         page.goto(reverse("admin:billing_depositslip_print", args=[slip_pk]))
         audit.check("admin : bordereau de remise")
         page.goto(reverse("admin:billing_directdebitmandate_changelist"))
+        assert "OS-2026-0001" in page.content()  # the school's mandate is listed for its cashier
         audit.check("admin : mandats")
         page.goto(reverse("admin:billing_directdebit_changelist"))
+        assert "OS-2026-0001" in page.content()
         audit.check("admin : prélèvements")
         if width == 1280 and VNU.exists() and shutil.which("java"):
             audit.validate_html()

@@ -19,7 +19,9 @@ def log_in_as_demo_parent(page):
 
 def test_demo_parent_logs_in_and_sees_the_home_page(page):
     call_command("demo_data")
-    page.goto("/")
+    page.goto("/")  # two demo schools: the root lists them, each linking to its login page
+    page.get_by_role("link", name="École élémentaire d'Esvres").click()
+    page.wait_for_url(f"**/e/{SCHOOL_CODE}/")
     assert "déjà un compte" in page.content()
     page.get_by_label("Identifiant").fill(PARENT_EMAIL)
     page.get_by_label("Mot de passe").fill("pas-le-bon")

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import AccountRequest
+from accounts.models import AccountRequest, User
 from accounts.tasks import email_pending_requests_digest
 from canteen.models import Establishment
 
@@ -43,6 +43,38 @@ def test_each_school_hears_its_pending_and_overdue_counts(
     assert "plus de 48 heures : 2." in mine.body
     assert settings.SITE_URL + "/admin/accounts/accountrequest/" in mine.body
     assert "plus de 48 heures : 0." in by_recipient["autre@ecole.example"].body
+
+
+def test_each_staff_member_who_validates_hears_of_their_establishments_only(
+    school, make_request, administrator, cashier, mailoutbox, django_capture_on_commit_callbacks
+):
+    other = Establishment.objects.create(
+        name="Autre", code="9999", contact_email="autre@ecole.example", beneficiary="x", address="y"
+    )
+    quiet = Establishment.objects.create(name="Calme", code="8888", contact_email="c@e.example", beneficiary="x")
+    both = User.objects.create_user("deux.ecoles@example.com", "x", is_staff=True)
+    both.groups.set(administrator.groups.all())
+    other.staff.add(both)
+    school.staff.add(both)
+    quiet.staff.add(administrator)  # nothing waits there: not listed
+    make_request(created_at=timezone.now() - timedelta(hours=49))
+    make_request(first_name="Hugo")
+    make_request(establishment=other, last_name="Lointain")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_pending_requests_digest() == 2
+    by_recipient = {mail.to[0]: mail for mail in mailoutbox}
+    assert cashier.email not in by_recipient  # the cash desk does not validate requests
+    mine = by_recipient[administrator.email]
+    assert mine.subject == "2 demandes de création de compte en attente dans vos établissements"
+    assert "École d'Esvres : 2 en attente, dont 1 depuis plus de 48 heures." in mine.body
+    assert "Autre" not in mine.body and "Calme" not in mine.body
+    assert f"establishment__id__exact={school.pk}" in mine.body
+    theirs = by_recipient[both.email]
+    assert theirs.subject.startswith("3 demandes")
+    assert "Autre : 1 en attente, dont 0 depuis plus de 48 heures." in theirs.body
+    assert "École d'Esvres : 2 en attente" in theirs.body
+    # Each establishment's own email still holds its own requests only.
+    assert "pour Autre : 1." in by_recipient["autre@ecole.example"].body
 
 
 def test_the_digest_runs_every_day_on_celery_beat():

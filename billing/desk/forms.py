@@ -143,7 +143,21 @@ class MandateForm(forms.ModelForm):
 
     class Meta:
         model = DirectDebitMandate
-        fields = ["user", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
+        fields = ["user", "establishment", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals"]
+        fields += ["active"]
+
+    def clean(self):
+        data = super().clean()
+        user, establishment = data.get("user") or self.instance.user_id, data.get("establishment")
+        if user and establishment and not Pupil.objects.guarded_by(user).filter(establishment=establishment).exists():
+            self.add_error(
+                "establishment",
+                forms.ValidationError(
+                    _("Ce parent n'a aucun enfant dans cet établissement : le mandat n'y prélèverait rien."),
+                    code="no_child_there",
+                ),
+            )
+        return data
 
     def clean_iban(self) -> str:
         """Spaces removed, upper case, and the ISO 13616 check digits verified (mod 97)."""
@@ -211,6 +225,12 @@ class CloseBalanceForm(forms.Form):
     )
     reason = forms.CharField(label=_("Motif"), initial=_("Fin de scolarité"), max_length=200)
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, establishments, **kwargs):
+        """``establishments``: those of the staff member, whose pupils alone may be chosen."""
+        super().__init__(*args, **kwargs)
+        for name in ("pupil", "sibling"):
+            self.fields[name].queryset = self.fields[name].queryset.filter(establishment__in=establishments)
 
     def clean(self):
         data = super().clean()

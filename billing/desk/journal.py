@@ -54,8 +54,12 @@ class Journal:
         return [(kind, self.counts[kind], total) for kind, total in self.by_kind.items()]
 
 
-def journal(start: datetime.date, end: datetime.date) -> Journal:
-    """Every operation recorded between two days included (meals aside), in the order it was recorded."""
+def journal(start: datetime.date, end: datetime.date, establishments=None) -> Journal:
+    """Every operation recorded between two days included (meals aside), in the order it was recorded.
+
+    ``establishments`` (a queryset) keeps only their pupils' entries, lines and totals alike: staff see
+    their establishments' part of a cheque split with another school, never the other part.
+    """
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
@@ -65,6 +69,8 @@ def journal(start: datetime.date, end: datetime.date) -> Journal:
         .select_related("wallet__pupil__establishment", "payment__offline", "recorded_by")
         .order_by("recorded_at", "id")
     )
+    if establishments is not None:
+        entries = entries.filter(wallet__pupil__establishment__in=establishments)
     result = Journal(start, end)
     labels = dict(EntryKind.choices)
     operations: dict[tuple, Operation] = {}

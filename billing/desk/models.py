@@ -18,11 +18,24 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import LedgerEntry, Payment
+from canteen.models import Establishment
 
 
 class DepositSlip(models.Model):
-    """A "bordereau de remise de chèques": the cheques taken to the bank together."""
+    """A "bordereau de remise de chèques": the cheques taken to the bank together.
 
+    The slip goes to one establishment's bank account, so all its cheques credit that establishment's
+    pupils. Empty only on slips made before establishments were recorded and whose cheques could not
+    tell (only superusers see those).
+    """
+
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="deposit_slips",
+        verbose_name=_("établissement"),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("créé par")
@@ -106,10 +119,22 @@ class DebitMode(models.TextChoices):
 
 
 class DirectDebitMandate(models.Model):
-    """A parent's authorisation to debit their bank account every month for their children."""
+    """A parent's authorisation to debit their bank account every month for their children.
+
+    A SEPA mandate is given to one creditor, the establishment: it debits only the parent's children
+    at that establishment (a family with children at two schools signs one mandate for each). Empty
+    only on mandates recorded before establishments were, whose parent had no child (superusers only).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("parent")
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="mandates",
+        verbose_name=_("établissement créancier"),
     )
     reference = models.CharField(_("référence unique du mandat"), max_length=35, unique=True)
     iban = models.CharField(_("IBAN"), max_length=34)

@@ -191,7 +191,20 @@ def make_deposit_slip(cheques: list[OfflinePayment], *, user) -> DepositSlip:
     """Put cheques not yet deposited on a new slip; all of them or none."""
     if not cheques:
         raise CashierError(_("Choisissez au moins un chèque à remettre."))
-    slip = DepositSlip.objects.create(created_by=user)
+    # A slip goes to one establishment's bank account: its cheques all credit that establishment's pupils.
+    establishments = set(
+        PaymentAllocation.objects.filter(payment__in=[c.pk for c in cheques]).values_list(
+            "pupil__establishment", flat=True
+        )
+    )
+    if len(establishments) > 1:
+        raise CashierError(
+            _(
+                "Ces chèques créditent des élèves de plusieurs établissements : "
+                "faites un bordereau par établissement, chacun va sur le compte de son établissement."
+            )
+        )
+    slip = DepositSlip.objects.create(created_by=user, establishment_id=next(iter(establishments), None))
     # The conditional update marks each cheque once, even if two slips are made at the same time.
     marked = OfflinePayment.objects.filter(
         pk__in=[c.pk for c in cheques],
@@ -222,10 +235,13 @@ def month_start(day: datetime.date) -> datetime.date:
 
 
 def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple[Pupil, Decimal]]:
-    """What the mandate debits this month for each of the parent's active children."""
+    """What the mandate debits this month for each of the parent's active children at its establishment."""
     parts = []
     children = list(
-        Pupil.objects.guarded_by(mandate.user_id).filter(active=True).select_related("wallet").order_by("first_name")
+        Pupil.objects.guarded_by(mandate.user_id)
+        .filter(active=True, establishment=mandate.establishment_id)
+        .select_related("wallet")
+        .order_by("first_name")
     )
     prices = meal_prices(children, month)
     for pupil in children:
@@ -239,14 +255,18 @@ def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple
     return parts
 
 
-def prepare_direct_debits(month: datetime.date, *, user=None) -> list[DirectDebit]:
-    """Compute the month's debits of all active mandates, as pending payments to confirm.
+def prepare_direct_debits(month: datetime.date, *, establishments=None, user=None) -> list[DirectDebit]:
+    """Compute the month's debits of the active mandates, as pending payments to confirm.
 
-    Each debit's history says who prepared it (nobody when the command prepared it).
+    ``establishments`` (a queryset) limits the run to the mandates given to them, as staff do from the
+    admin; the command runs it for every establishment. Each debit's history says who prepared it
+    (nobody when the command prepared it).
     """
     month = month_start(month)
     prepared = []
     mandates = DirectDebitMandate.objects.filter(active=True).exclude(debits__month=month).select_related("user")
+    if establishments is not None:
+        mandates = mandates.filter(establishment__in=establishments)
     for mandate in mandates:
         parts = debit_parts(mandate, month)
         if not parts:

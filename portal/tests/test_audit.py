@@ -336,6 +336,7 @@ def test_a_refused_deposit_slip_records_nothing(desk, lea):
 def mandate(parent, cashier, lea, hugo):
     return DirectDebitMandate.objects.create(
         user=parent,
+        establishment=lea.establishment,
         reference="OS-2026-0001",
         iban="FR7630006000011234567890189",
         signed_on=datetime.date(2026, 9, 1),
@@ -369,6 +370,7 @@ def test_a_refused_impaye_records_nothing_not_even_for_the_debits_before_it(
 ):
     DirectDebitMandate.objects.create(
         user=other_parent,
+        establishment=chloe.establishment,
         reference="OS-2026-0002",
         iban="FR7630006000011234567890189",
         signed_on=datetime.date(2026, 9, 1),

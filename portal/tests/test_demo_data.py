@@ -12,8 +12,8 @@ def test_demo_data_is_idempotent_and_prints_the_logins(capsys):
     call_command("demo_data")
     call_command("demo_data")
     out = capsys.readouterr().out
-    assert Establishment.objects.count() == 1
-    assert Pupil.objects.count() == len(demo_data.PUPILS)
+    assert Establishment.objects.count() == 2
+    assert Pupil.objects.count() == len(demo_data.PUPILS) + len(demo_data.PUPILS_2)
     parent = User.objects.get(email=demo_data.PARENT_EMAIL)
     assert parent.check_password(demo_data.PARENT_PASSWORD)
     assert sorted(p.first_name for p in parent.pupils.all()) == ["Hugo", "Léa"]
@@ -46,3 +46,33 @@ def test_the_demo_parent_sees_how_long_leas_balance_lasts(client):
     client.force_login(User.objects.get(email=demo_data.PARENT_EMAIL))
     html = client.get("/accueil/").content.decode()
     assert html.count("Au rythme actuel, le solde couvre les repas jusqu") == 1  # Léa only: Hugo never ate
+
+
+def test_each_demo_school_has_its_own_staff_and_family(capsys, client):
+    call_command("demo_data")
+    call_command("demo_data")
+    out = capsys.readouterr().out
+    first = Establishment.objects.get(code=demo_data.SCHOOL_CODE)
+    second = Establishment.objects.get(code=demo_data.SCHOOL_2_CODE)
+    for email, password, group in demo_data.STAFF_2:
+        staff = User.objects.get(email=email)
+        assert staff.check_password(password) and list(staff.groups.values_list("name", flat=True)) == [group]
+        assert list(staff.establishments_staffed.all()) == [second]
+        assert f"{email} / {password}" in out
+    for email, _password, _group in demo_data.STAFF:
+        assert list(User.objects.get(email=email).establishments_staffed.all()) == [first]
+    family = User.objects.get(email=demo_data.PARENT_2_EMAIL)
+    assert family.check_password(demo_data.PARENT_2_PASSWORD)
+    assert sorted(p.first_name for p in family.pupils.all()) == ["Mateo", "Sofia"]
+    assert f"{demo_data.PARENT_2_EMAIL} / {demo_data.PARENT_2_PASSWORD}" in out
+    # The second school's cashier sees the second family, never Léa.
+    client.force_login(User.objects.get(email=demo_data.STAFF_2[1][0]))
+    page = client.get("/admin/canteen/pupil/").content.decode()
+    assert "Sofia" in page and "Léa" not in page
+
+
+def test_the_root_page_lists_both_demo_schools(client):
+    call_command("demo_data")
+    page = client.get("/").content.decode()
+    assert f'href="/e/{demo_data.SCHOOL_CODE}/"' in page and f'href="/e/{demo_data.SCHOOL_2_CODE}/"' in page
+    assert "Collège Honoré de Balzac" in page

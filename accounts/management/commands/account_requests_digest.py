@@ -8,7 +8,8 @@ from accounts.tasks import email_pending_requests_digest
 class Command(BaseCommand):
     help = (
         "Emails each establishment's contact address the number of pending account requests and how many "
-        "wait for more than 48 hours. Celery beat runs it every morning; this command runs it now."
+        "wait for more than 48 hours, and each staff member who may validate requests the same for the "
+        "establishments they work at. Celery beat runs it every morning; this command runs it now."
     )
 
     def handle(self, *args, **options):

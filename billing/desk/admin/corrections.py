@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from billing.models import EntryKind
+from billing.models import EntryKind, Wallet
+from canteen.admin_scope import EstablishmentScoped, staff_establishments
 
 from .. import operations
 from ..forms import CorrectionForm
@@ -13,9 +14,10 @@ from ..models import Correction
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(EstablishmentScoped, admin.ModelAdmin):
     """A correction: an amount and a mandatory reason, booked as a new entry."""
 
+    establishment_lookup = "wallet__pupil__establishment"
     form = CorrectionForm
     autocomplete_fields = ["wallet"]
     list_display = ["occurred_at", "wallet", "amount", "note", "recorded_by"]
@@ -25,6 +27,11 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=EntryKind.CORRECTION)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "wallet":  # only the staff member's establishments' pupils can be corrected
+            kwargs["queryset"] = Wallet.objects.filter(pupil__establishment__in=staff_establishments(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         return self.view_fields if obj else ["wallet", "amount", "note", "token"]

@@ -11,26 +11,37 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
+
 from .. import operations
 from ..forms import MandateForm, MonthForm
 from ..models import DirectDebit, DirectDebitMandate
 
 
 @admin.register(DirectDebitMandate)
-class DirectDebitMandateAdmin(admin.ModelAdmin):
+class DirectDebitMandateAdmin(EstablishmentScoped, admin.ModelAdmin):
     form = MandateForm
-    list_display = ["reference", "user", "masked_iban", "signed_on", "mode", "monthly_amount", "meals", "active"]
-    list_filter = ["active", "mode"]
+    list_display = ["reference", "user", "establishment", "masked_iban", "signed_on", "mode", "monthly_amount"]
+    list_display += ["meals", "active"]
+    list_filter = ["active", "mode", ("establishment", EstablishmentListFilter)]
     search_fields = ["reference", "user__email", "user__last_name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
 
     def get_fields(self, request, obj=None):
         iban = "masked_iban" if obj else "iban"
-        return ["user", "reference", iban, "signed_on", "mode", "monthly_amount", "meals", "active"]
+        return ["user", "establishment", "reference", iban, "signed_on", "mode", "monthly_amount", "meals", "active"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "reference", "masked_iban"] if obj else []
+        return ["user", "establishment", "reference", "masked_iban"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":  # the parents of the staff member's establishments' pupils
+            parents = db_field.related_model.objects.filter(
+                guardianships__pupil__establishment__in=staff_establishments(request)
+            )
+            kwargs["queryset"] = parents.distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=gettext_lazy("IBAN"))
     def masked_iban(self, obj):
@@ -46,8 +57,10 @@ class DirectDebitMandateAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectDebit)
-class DirectDebitAdmin(admin.ModelAdmin):
+class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
     """The month's debits, prepared by ``manage.py prepare_direct_debits``, confirmed here."""
+
+    establishment_lookup = "mandate__establishment"
 
     list_display = ["month_label", "mandate", "parent", "amount", "status", "confirmed_at", "rejected_at"]
     list_filter = ["month", "payment__status"]
@@ -86,7 +99,9 @@ class DirectDebitAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
-            debits = operations.prepare_direct_debits(form.cleaned_data["month"], user=request.user)
+            debits = operations.prepare_direct_debits(
+                form.cleaned_data["month"], establishments=staff_establishments(request), user=request.user
+            )
             self.message_user(
                 request,
                 _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},

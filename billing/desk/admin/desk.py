@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.models import PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
+from canteen.admin_scope import EstablishmentScoped, staff_establishments
 
 from .. import operations
 from ..forms import (
@@ -31,7 +32,8 @@ from ..models import DeskPayment, OfflinePayment
 from .permissions import READ, RECORD, can_record, require
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(EstablishmentScoped, admin.TabularInline):
+    establishment_lookup = "pupil__establishment"  # the pupils offered: the staff member's establishments'
     model = PaymentAllocation
     form = AllocationForm
     formset = AllocationFormSet
@@ -70,8 +72,11 @@ class DepositFilter(admin.SimpleListFilter):
 
 
 @admin.register(DeskPayment)
-class DeskPaymentAdmin(admin.ModelAdmin):
+class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
     """Cheques, cash and transfers: one form, the split between pupils inline, saved in one transaction."""
+
+    establishment_lookup = "allocations__pupil__establishment"
+    establishment_lookup_is_multiple = True
 
     form = DeskPaymentForm
     inlines = [AllocationInline]
@@ -148,9 +153,16 @@ class DeskPaymentAdmin(admin.ModelAdmin):
             "reason": offline.cancel_reason,
         }
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:  # a cheque split with another school: its entries there are not shown
+            obj.shown_establishments = staff_establishments(request)
+        return obj
+
     @admin.display(description=gettext_lazy("opérations"))
     def entries(self, obj):
-        rows = obj.entries.select_related("wallet__pupil").order_by("id")
+        rows = obj.entries.filter(wallet__pupil__establishment__in=obj.shown_establishments)
+        rows = rows.select_related("wallet__pupil").order_by("id")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -220,6 +232,14 @@ class DeskPaymentAdmin(admin.ModelAdmin):
     def cancel_view(self, request, pk: int):
         require(request, RECORD)
         payment = get_object_or_404(self.get_queryset(request), pk=pk)
+        if payment.allocations.exclude(pupil__establishment__in=staff_establishments(request)).exists():
+            # Cancelling takes back every part: another school's too, which this staff member may not change.
+            message = _(
+                "Ce paiement crédite aussi des élèves d'un autre établissement : "
+                "seul le personnel de chacun de ses établissements peut l'annuler."
+            )
+            self.message_user(request, message, messages.ERROR)
+            return redirect("admin:billing_deskpayment_change", payment.pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -240,7 +260,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
 
     def close_balance_view(self, request):
         require(request, RECORD)
-        form = CloseBalanceForm(request.POST or None)
+        form = CloseBalanceForm(request.POST or None, establishments=staff_establishments(request))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -272,7 +292,9 @@ class DeskPaymentAdmin(admin.ModelAdmin):
         require(request, READ)
         today = timezone.localdate()
         form = JournalForm(request.GET or {"start": today, "end": today})
-        result = journal(form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else None
+        result = None
+        if form.is_valid():
+            result = journal(form.cleaned_data["start"], form.cleaned_data["end"], staff_establishments(request))
         if result is not None and request.GET.get("format") == "csv":
             return journal_csv(result)
         return self._page(request, "admin/billing/journal.html", _("Journal de caisse"), form=form, journal=result)
@@ -280,7 +302,7 @@ class DeskPaymentAdmin(admin.ModelAdmin):
     def negative_balances_view(self, request):
         require(request, READ)
         wallets = (
-            Wallet.objects.filter(balance__lt=0)
+            Wallet.objects.filter(balance__lt=0, pupil__establishment__in=staff_establishments(request))
             .select_related("pupil__establishment")
             .prefetch_related("pupil__guardians")
             .order_by("balance", "pk")

@@ -13,15 +13,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
+
 from ..models import DepositSlip
 from .permissions import require
 
 
 @admin.register(DepositSlip)
-class DepositSlipAdmin(admin.ModelAdmin):
-    list_display = ["number", "created_at", "created_by", "count", "total", "print_link"]
-    list_select_related = ["created_by"]
-    fields = ["number", "created_at", "created_by", "count", "total", "print_link"]
+class DepositSlipAdmin(EstablishmentScoped, admin.ModelAdmin):
+    list_display = ["number", "establishment", "created_at", "created_by", "count", "total", "print_link"]
+    list_filter = [("establishment", EstablishmentListFilter)]
+    list_select_related = ["created_by", "establishment"]
+    fields = ["number", "establishment", "created_at", "created_by", "count", "total", "print_link"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -62,15 +65,19 @@ class DepositSlipAdmin(admin.ModelAdmin):
 
     def print_view(self, request, pk: int):
         require(request, "billing.view_depositslip")
-        slip = get_object_or_404(DepositSlip.objects.select_related("created_by"), pk=pk)
+        slip = get_object_or_404(
+            self.scope(request, DepositSlip.objects.select_related("created_by", "establishment")), pk=pk
+        )
         cheques = list(
             slip.cheques.select_related("payment")
             .prefetch_related("payment__allocations__pupil__establishment")
             .order_by("bank", "cheque_number")
         )
         total = sum((cheque.payment.amount for cheque in cheques), Decimal("0.00"))
-        # The establishments whose pupils the cheques credit: usually one, whose account receives them.
-        schools = {a.pupil.establishment for c in cheques for a in c.payment.allocations.all()}
+        # The establishment whose account receives the cheques; a slip made before it was recorded shows
+        # the establishments of the pupils its cheques credit.
+        schools = {slip.establishment} if slip.establishment else set()
+        schools = schools or {a.pupil.establishment for c in cheques for a in c.payment.allocations.all()}
         context = {
             "slip": slip,
             "cheques": cheques,

@@ -99,3 +99,23 @@ def test_the_slip_carries_the_establishment_the_beneficiary_the_bank_account_and
 def test_a_slip_without_bank_account_says_what_to_fill_in(desk, cheques):
     page = desk.get(make_slip(desk, cheques)["Location"]).content.decode()
     assert "à renseigner dans la fiche de l'établissement" in page
+
+
+def test_a_slip_belongs_to_the_establishment_of_its_cheques(desk, school, cheques):
+    make_slip(desk, cheques)
+    assert DepositSlip.objects.get().establishment == school
+
+
+def test_refuses_a_slip_of_cheques_for_two_establishments(desk, cashier, cheques):
+    from django.contrib.messages import get_messages
+
+    from canteen.models import Establishment, Pupil
+
+    elsewhere = Establishment.objects.create(name="Ailleurs", code="5555", beneficiary="x", address="y")
+    elsewhere.staff.add(cashier)  # a cashier of both schools still makes one slip per school
+    jade = Pupil.objects.create(establishment=elsewhere, last_name="Petit", first_name="Jade", card_number="5")
+    desk.post(ADD_URL, desk_payment_data((jade, "9.00"), amount="9.00", number="3333333"))
+    response = make_slip(desk, Payment.objects.all())
+    assert DepositSlip.objects.count() == 0
+    assert not OfflinePayment.objects.filter(deposit_slip__isnull=False).exists()
+    assert "faites un bordereau par établissement" in " ".join(str(m) for m in get_messages(response.wsgi_request))

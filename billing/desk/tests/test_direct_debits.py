@@ -13,6 +13,7 @@ from django.urls import reverse
 from billing.desk.models import DebitMode, DirectDebit, DirectDebitMandate
 from billing.ledger import book
 from billing.models import EntryKind, LedgerEntry, PaymentStatus, Wallet
+from canteen.models import Establishment, Pupil
 
 from .helpers import assert_ledger_balanced, errors_of
 
@@ -35,17 +36,22 @@ def mandate(parent, cashier, **fields) -> DirectDebitMandate:
         "mode": DebitMode.FIXED,
         "monthly_amount": D("40.00"),
         "created_by": cashier,
+        "establishment": school_of(parent),
     }
     return DirectDebitMandate.objects.create(user=parent, **{**values, **fields})
+
+
+def school_of(parent) -> Establishment:
+    return Pupil.objects.guarded_by(parent).first().establishment
 
 
 def balance(pupil) -> D:
     return Wallet.objects.get(pupil=pupil).balance
 
 
-def prepare(month="2026-11") -> str:
+def prepare(month="2026-11", *options) -> str:
     out = StringIO()
-    call_command("prepare_direct_debits", "--month", month, stdout=out)
+    call_command("prepare_direct_debits", "--month", month, *options, stdout=out)
     return out.getvalue()
 
 
@@ -53,6 +59,7 @@ class TestMandates:
     def data(self, parent, **fields) -> dict:
         return {
             "user": parent.pk,
+            "establishment": school_of(parent).pk,
             "reference": "OS-2026-0001",
             "iban": IBAN,
             "signed_on": "2026-09-01",
@@ -73,6 +80,15 @@ class TestMandates:
     def test_refuses_a_fixed_mandate_without_amount(self, desk, parent):
         response = desk.post(reverse("admin:billing_directdebitmandate_add"), self.data(parent, monthly_amount=""))
         assert "Indiquez un montant mensuel positif." in errors_of(response)
+        assert DirectDebitMandate.objects.count() == 0
+
+    def test_refuses_an_establishment_where_the_parent_has_no_child(self, desk, cashier, parent):
+        elsewhere = Establishment.objects.create(name="Ailleurs", code="5555", beneficiary="x", address="y")
+        elsewhere.staff.add(cashier)
+        response = desk.post(
+            reverse("admin:billing_directdebitmandate_add"), self.data(parent, establishment=elsewhere.pk)
+        )
+        assert "Ce parent n'a aucun enfant dans cet établissement" in errors_of(response)
         assert DirectDebitMandate.objects.count() == 0
 
     def test_records_a_mandate_and_shows_its_iban_masked(self, desk, cashier, parent):
@@ -111,6 +127,24 @@ class TestMonthlyRun:
         prepare()
         assert "0 direct debit(s) prepared" in prepare()
         assert DirectDebit.objects.count() == 1
+
+    def test_a_mandate_debits_only_the_children_of_its_establishment(self, parent, cashier, lea, hugo):
+        elsewhere = Establishment.objects.create(name="Ailleurs", code="5555", beneficiary="x", address="y")
+        Pupil.objects.filter(pk=hugo.pk).update(establishment=elsewhere)
+        mandate(parent, cashier, establishment=lea.establishment)
+        mandate(parent, cashier, reference="OS-2026-0002", establishment=elsewhere)
+        assert "1 direct debit(s) prepared" in prepare("2026-11", "--establishment", elsewhere.code)
+        debit = DirectDebit.objects.get()
+        assert debit.mandate.establishment == elsewhere
+        assert [a.pupil for a in debit.payment.allocations.all()] == [hugo]
+        assert "1 direct debit(s) prepared" in prepare()  # the other establishment's, Léa alone
+        assert [
+            a.pupil for a in DirectDebit.objects.get(mandate__reference="OS-2026-0001").payment.allocations.all()
+        ] == [lea]
+
+    def test_refuses_an_unknown_establishment(self):
+        with pytest.raises(CommandError):
+            prepare("2026-11", "--establishment", "0000")
 
     def test_refuses_a_malformed_month(self):
         with pytest.raises(CommandError):

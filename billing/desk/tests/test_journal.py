@@ -37,8 +37,11 @@ def other_school_pupil(db) -> Pupil:
 
 
 @pytest.fixture
-def day(desk, lea, hugo, other_school_pupil):
-    """A day at the desk: a split cheque, cash, a transfer, a correction, plus meals (not in the journal)."""
+def day(desk, cashier, lea, hugo, other_school_pupil):
+    """A day at the desk: a split cheque, cash, a transfer, a correction, plus meals (not in the journal).
+
+    The cashier works at both establishments for the day."""
+    other_school_pupil.establishment.staff.add(cashier)
     desk.post(ADD_URL, desk_payment_data((lea, "30.00"), (hugo, "20.00"), amount="50.00"))
     desk.post(ADD_URL, desk_payment_data((other_school_pupil, "15.00"), method="cash", amount="15.00"))
     desk.post(ADD_URL, desk_payment_data((hugo, "7.25"), method="transfer", amount="7.25"))
@@ -141,6 +144,16 @@ def test_a_cancelled_cheque_is_an_operation_of_its_own(desk, day, cashier):
     assert result.counts["Chèque"] == 2
     assert result.by_kind["Chèque"] == D("0.00")
     assert result.total == D("21.15")
+
+
+def test_a_cashier_of_one_establishment_sees_only_its_lines_and_totals(desk, cashier, day, other_school_pupil):
+    other_school_pupil.establishment.staff.remove(cashier)
+    response = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat()})
+    result = response.context["journal"]
+    assert result.total == D("56.15") and result.by_establishment == {"École d'Esvres": D("56.15")}
+    assert "Espèces" not in result.by_kind and "Jade" not in response.content.decode()
+    rows = csv_rows(desk, day)
+    assert rows[-1][-1] == "56,15" and not any("Jade" in cell for row in rows for cell in row)
 
 
 def test_negative_balances_list_the_parents_emails(desk, parent, lea, hugo):

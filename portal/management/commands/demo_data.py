@@ -1,4 +1,7 @@
-"""Create the demo school, its tariffs and pupils, a parent and staff logins. Safe to run again."""
+"""Create the two demo schools, their tariffs and pupils, a family each and staff logins. Safe to run again.
+
+Each school's staff are attached to it alone, so that logging in as the second school's staff shows that
+staff see only their own school's families."""
 
 from __future__ import annotations
 
@@ -27,6 +30,21 @@ STAFF = [
     ("caisse@demo.openself.fr", "demo-caisse-2026", CASHIER),
 ]
 SUPERUSER = ("admin@demo.openself.fr", "demo-admin-2026")
+# The second school: its own staff (attached to it alone), a few pupils and one family.
+SCHOOL_2_CODE = "4390"
+PARENT_2_EMAIL = "famille.lopez@demo.openself.fr"
+PARENT_2_PASSWORD = "demo-parent2-2026"
+STAFF_2 = [
+    ("ecole2@demo.openself.fr", "demo-ecole2-2026", ADMINISTRATION),
+    ("caisse2@demo.openself.fr", "demo-caisse2-2026", CASHIER),
+]
+# (card, last name, first name, category, class); the first two are the second family's children.
+PUPILS_2 = [
+    ("20001", "Lopez", "Sofia", "Élève", "6e"),
+    ("20002", "Lopez", "Mateo", "Élève", "4e"),
+    ("20003", "Garcia", "Emma", "Élève", "5e"),
+    ("20004", "Roux", "Adam", "Élève", "3e"),
+]
 TARIFFS = [("Élève", "3.50"), ("Maternelle", "3.10"), ("Adulte", "5.20")]
 # (card, last name, first name, category, class); the first two are the demo parent's children.
 PUPILS = [
@@ -44,34 +62,66 @@ PUPILS = [
 # Léa's history: two credits, then her lunches of the last four weeks at the till (Mon, Tue, Thu, Fri), enough
 # for the home page's forecast: 74,40 − 16 × 3,50 = 18,40 €. Hugo's account stays empty.
 LEA_MEALS = 16
+TERMS = (
+    "Le compte permet de consulter le solde et l'historique des repas de vos enfants "
+    "et de le créditer en ligne. Les sommes versées sont utilisables uniquement pour "
+    "la restauration scolaire. Le solde restant en fin de scolarité est remboursé sur demande."
+)
 LUNCH_DAYS = {0, 1, 3, 4}
 
 
 class Command(BaseCommand):
     help = (
-        "Creates, idempotently, the demo school (code 4388), its tariffs and pupils, a parent login "
-        "with two children and staff logins, then prints the logins and passwords."
+        "Creates, idempotently, the demo school (code 4388) and a second school (code 4390), their tariffs "
+        "and pupils, a parent login with two children in each, staff logins attached to one school each "
+        "and a superuser, then prints the logins and passwords."
     )
 
     @transaction.atomic
     def handle(self, *args, **options):
         sync_staff_groups()
-        school, _ = Establishment.objects.update_or_create(
-            code=SCHOOL_CODE,
-            defaults={
-                "name": "École élémentaire d'Esvres",
-                "contact_email": "administration.esvres@demo.openself.fr",
-                "beneficiary": "Restauration scolaire d'Esvres",
-                "address": "4, Mail de la Papoterie\n37170 Chambray-lès-Tours",
-                "bank_name": "Trésor public — Tours",
-                "bank_account": "FR7610071370000000100000123",
-                "terms": (
-                    "Le compte permet de consulter le solde et l'historique des repas de vos enfants "
-                    "et de le créditer en ligne. Les sommes versées sont utilisables uniquement pour "
-                    "la restauration scolaire. Le solde restant en fin de scolarité est remboursé sur demande."
-                ),
-            },
+        school = self._school(
+            SCHOOL_CODE,
+            name="École élémentaire d'Esvres",
+            contact_email="administration.esvres@demo.openself.fr",
+            beneficiary="Restauration scolaire d'Esvres",
+            address="4, Mail de la Papoterie\n37170 Chambray-lès-Tours",
+            bank_name="Trésor public — Tours",
+            bank_account="FR7610071370000000100000123",
         )
+        pupils = self._pupils(school, PUPILS)
+        self._family(PARENT_EMAIL, PARENT_PASSWORD, pupils[:2], first_name="Camille", last_name="Martin")
+        made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
+        self._lea_history(school, pupils[0])
+        made += self._staff(school, STAFF)
+
+        school_2 = self._school(
+            SCHOOL_2_CODE,
+            name="Collège Honoré de Balzac",
+            contact_email="administration.balzac@demo.openself.fr",
+            beneficiary="Restauration du collège Balzac",
+            address="1, rue Balzac\n37000 Tours",
+            bank_name="Trésor public — Tours",
+            bank_account="FR7610071370000000200000456",
+        )
+        pupils_2 = self._pupils(school_2, PUPILS_2)
+        self._family(PARENT_2_EMAIL, PARENT_2_PASSWORD, pupils_2[:2], first_name="Lucia", last_name="Lopez")
+        made_2 = [(PARENT_2_EMAIL, PARENT_2_PASSWORD, "parent de Sofia et Mateo Lopez")]
+        made_2 += self._staff(school_2, STAFF_2)
+
+        self._login(*SUPERUSER, is_staff=True, is_superuser=True)
+        for shown, logins in [(school, made), (school_2, made_2)]:
+            self.stdout.write(f"Établissement de démonstration : {shown.name} (code {shown.code})")
+            for email, password, role in logins:
+                self.stdout.write(f"  {email} / {password}  — {role}")
+        self.stdout.write(f"Tous les établissements : {SUPERUSER[0]} / {SUPERUSER[1]}  — superutilisateur")
+        count = len(made) + len(made_2) + 1
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: 2 schools, {len(pupils) + len(pupils_2)} pupils, {count} logins.")
+        )
+
+    def _school(self, code: str, **fields) -> Establishment:
+        school, _ = Establishment.objects.update_or_create(code=code, defaults={**fields, "terms": TERMS})
         for category, price in TARIFFS:
             Tariff.objects.get_or_create(
                 establishment=school,
@@ -79,32 +129,32 @@ class Command(BaseCommand):
                 valid_from=datetime.date(2026, 9, 1),
                 defaults={"price": Decimal(price)},
             )
-        pupils = []
-        for card, last, first, category, class_name in PUPILS:
-            pupil, _ = Pupil.objects.update_or_create(
+        return school
+
+    def _pupils(self, school: Establishment, rows) -> list[Pupil]:
+        return [
+            Pupil.objects.update_or_create(
                 establishment=school,
                 card_number=card,
                 defaults={"last_name": last, "first_name": first, "category": category, "class_name": class_name},
-            )
-            pupils.append(pupil)
+            )[0]
+            for card, last, first, category, class_name in rows
+        ]
 
-        parent = self._login(PARENT_EMAIL, PARENT_PASSWORD, first_name="Camille", last_name="Martin")
-        for child in pupils[:2]:
+    def _family(self, email: str, password: str, children: list[Pupil], **names) -> User:
+        parent = self._login(email, password, **names)
+        for child in children:
             Guardianship.objects.get_or_create(user=parent, pupil=child)
-        made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
-        self._lea_history(school, pupils[0])
-        for email, password, group in STAFF:
+        return parent
+
+    def _staff(self, school: Establishment, logins) -> list[tuple[str, str, str]]:
+        made = []
+        for email, password, group in logins:
             staff = self._login(email, password, is_staff=True)
             staff.groups.set([Group.objects.get(name=group)])
-            school.staff.add(staff)  # staff see only the establishments they work at
+            staff.establishments_staffed.set([school])  # staff see only the establishment they work at
             made.append((email, password, f"personnel, groupe « {group} »"))
-        self._login(*SUPERUSER, is_staff=True, is_superuser=True)
-        made.append((*SUPERUSER, "superutilisateur"))
-
-        self.stdout.write(f"Établissement de démonstration : {school.name} (code {school.code})")
-        for email, password, role in made:
-            self.stdout.write(f"  {email} / {password}  — {role}")
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: 1 school, {len(pupils)} pupils, {len(made)} logins."))
+        return made
 
     def _lea_history(self, school: Establishment, lea: Pupil) -> None:
         """Booked with references, so that running the command again adds nothing."""
