@@ -39,7 +39,7 @@ def credit_hugo(page, amount: str):
     page.get_by_role("link", name="Comptes", exact=True).click()
     hugo = page.locator("section", has=page.get_by_role("heading", name="Hugo Martin"))
     hugo.get_by_label("Montant à créditer").fill(amount)
-    assert hugo.locator(".to-pay").inner_text() == "20,00\u00a0€"
+    expect(hugo.locator(".to-pay")).to_have_text("20,00\u00a0€")  # waits for the page's script to add it up
     hugo.get_by_role("button", name="PROCÉDER AU PAIEMENT").click()
 
 
@@ -76,7 +76,7 @@ def test_one_payment_for_two_children(page, demo_parent):
     page.get_by_role("link", name="Créditer plusieurs enfants en un seul paiement").click()
     page.get_by_label("Montant à créditer pour Léa").fill("35")
     page.get_by_label("Montant à créditer pour Hugo").fill("20,50")
-    assert page.locator(".to-pay").inner_text() == "55,50\u00a0€"
+    expect(page.locator(".to-pay")).to_have_text("55,50\u00a0€")
     page.get_by_role("button", name="PROCÉDER AU PAIEMENT").click()
     page.get_by_role("button", name="JE VALIDE mon paiement").click()
     expect(page.get_by_text("Paiement accepté")).to_be_visible()
