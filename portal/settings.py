@@ -132,6 +132,12 @@ CACHES = {
     )
 }
 
+# With a shared cache (Redis), sessions are read from it and written through to the database: a page
+# costs no session query. Never on the per-process local-memory cache: a logout seen by one worker only
+# would leave the session alive in the others.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked login or address before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
