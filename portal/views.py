@@ -281,6 +281,7 @@ def notifications(request):
     unread = [n.pk for n in page if n.read_at is None]
     if unread:
         Notification.objects.filter(pk__in=unread, user=request.user).update(read_at=timezone.now())
+        request.user.unread_notifications_count = None  # counted again, after this reading, if shown
     return render(request, "portal/notifications.html", {"page": page, "unread": set(unread)})
 
 
