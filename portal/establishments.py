@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from canteen.models import Establishment
 
 SESSION_KEY = "establishment_code"
+# The school of a portal URL, shared by all its families (no family data): cached, forgotten when it is saved
+# (portal.receivers); the timeout bounds what a per-process cache (no CACHE_URL) may show after an edit.
+CACHE_SECONDS = 300
+
+
+def cache_key(code: str) -> str:
+    return f"establishment:{code}"
+
+
+def establishment_by_code(code: str) -> Establishment | None:
+    found = cache.get(cache_key(code))
+    if found is None:
+        found = Establishment.objects.filter(code=code).first()
+        if found is not None:
+            cache.set(cache_key(code), found, CACHE_SECONDS)
+    return found
 
 
 def current_establishment(request) -> Establishment | None:
@@ -13,7 +31,7 @@ def current_establishment(request) -> Establishment | None:
     match = getattr(request, "resolver_match", None)
     code = (match.kwargs.get("code") if match else None) or request.session.get(SESSION_KEY)
     if code:
-        found = Establishment.objects.filter(code=code).first()
+        found = establishment_by_code(code)
     user = getattr(request, "user", None)
     if found is None and user is not None and user.is_authenticated:
         found = Establishment.objects.filter(pupils__guardianships__user=user).order_by("name").first()

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models.signals import post_save
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
 from accounts.signals import request_approved
 from billing.models import Payment, PaymentMethod, Wallet
 from billing.signals import balances_changed, payment_credited
-from canteen.models import Guardianship
+from canteen.models import Establishment, Guardianship
 
 from . import alerts
+from .establishments import cache_key
 from .models import Notification, NotificationKind
 
 
@@ -85,3 +88,11 @@ def notify_guardian_added(sender, instance: Guardianship, created: bool, raw: bo
 @receiver(balances_changed, sender=Wallet, dispatch_uid="portal.low_balance_alerts")
 def low_balance_alerts(sender, changes, **kwargs) -> None:
     alerts.balances_moved(changes)
+
+
+@receiver([post_save, post_delete], sender=Establishment, dispatch_uid="portal.forget_establishment")
+def forget_establishment(sender, instance: Establishment, **kwargs) -> None:
+    """The header shows the school's new name or logo on the next page (after the commit: a page served
+    meanwhile would cache the old row again)."""
+    key = cache_key(instance.code)
+    transaction.on_commit(lambda: cache.delete(key))
