@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.ratelimit import over_limit, over_limit_for
 from billing.models import meals_covered
-from canteen.models import Establishment, Pupil, meal_prices
+from canteen.models import Establishment, Pupil
 from portal.lib.emails import outbox_counts
 
 from . import messaging
@@ -106,12 +106,12 @@ def home(request):
     children = list(
         Pupil.objects.guarded_by(request.user)
         .select_related("establishment", "wallet")
+        .with_price_today()
         .order_by("first_name", "last_name")
     )
-    prices = meal_prices(children)
-    until = forecasts(children, {child.pk: child.wallet.balance for child in children}, prices)
+    until = forecasts(children, {c.pk: c.wallet.balance for c in children}, {c.pk: c.price_today for c in children})
     for child in children:
-        child.meals_covered = meals_covered(child.wallet.balance, prices[child.pk])
+        child.meals_covered = meals_covered(child.wallet.balance, child.price_today)
         child.forecast = until[child.pk]
     return render(request, "portal/home.html", {"children": children})
 
