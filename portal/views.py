@@ -24,7 +24,7 @@ from portal.lib.emails import outbox_counts
 
 from . import messaging
 from .establishments import SESSION_KEY
-from .forecast import forecasts
+from .forecast import cached_forecasts
 from .forms import (
     AlertSettingsForm,
     EstablishmentLoginForm,
@@ -109,7 +109,7 @@ def home(request):
         .with_price_today()
         .order_by("first_name", "last_name")
     )
-    until = forecasts(children, {c.pk: c.wallet.balance for c in children}, {c.pk: c.price_today for c in children})
+    until = cached_forecasts(children)
     for child in children:
         child.meals_covered = meals_covered(child.wallet.balance, child.price_today)
         child.forecast = until[child.pk]
