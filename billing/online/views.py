@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet, meals_covered
+from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, meals_covered
 from canteen.models import Pupil
 from portal.lib.money import ZERO
 
@@ -25,8 +25,14 @@ from .providers.demo import demo_enabled
 from .receipts import receipt_context
 
 
+def parents_children(user):
+    """The parent's children with what their situation shows, in one query: school, wallet, price today."""
+    return Pupil.objects.guarded_by(user).select_related("establishment", "wallet").with_price_today()
+
+
 def child_situation(pupil) -> dict:
-    wallet = Wallet.objects.filter(pupil=pupil).first()
+    """``pupil`` loaded by ``parents_children``: no further query."""
+    wallet = getattr(pupil, "wallet", None)
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
     minimum = minimum_credit(pupil)
@@ -73,7 +79,7 @@ def start_payment(request, allocations: list[tuple]):
 @require_http_methods(["GET", "POST"])
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
-    children = Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name")
+    children = parents_children(request.user).order_by("first_name")
     bound = None
     if request.method == "POST":
         data = request.POST.copy()
