@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections import namedtuple
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,6 +28,7 @@ from .models import LedgerEntry
 
 PER_PAGE = 20
 DATE_FORMAT = "%d/%m/%Y - %H:%M"
+CACHE_SECONDS = 24 * 3600
 
 
 def _pupil(request, pupil_id: int) -> Pupil:
@@ -63,14 +66,59 @@ def _entries(pupil: Pupil, month: datetime.date | None):
     return entries.only("occurred_at", "label", "amount")
 
 
+def _per_wallet_state(pupil: Pupil, name: str, compute, *parts):
+    """``compute()``, cached for this wallet as it stands: the key holds the wallet's ``updated_at``, which
+    every booking moves, so a new entry is never missing from what is served (the balance and the page's
+    entries themselves are read from the database on every visit)."""
+    wallet = pupil.wallet
+    key = ":".join(str(part) for part in (name, wallet.pk, wallet.updated_at.timestamp(), *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (Django's asks the database for it)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+Row = namedtuple("Row", "date label amount negative")
+
+
+def _rows(entries, local: ZoneInfo) -> list[Row]:
+    """The page's lines, formatted once here rather than by a tag or filter in each cell."""
+    return [
+        Row(timezone.localtime(e.occurred_at, local).strftime(DATE_FORMAT), e.label, signed(e.amount), e.amount < 0)
+        for e in entries
+    ]
+
+
 @login_required
 def history(request, pupil_id: int):
     pupil = _pupil(request, pupil_id)
     month, month_error = _month(request)
-    page = Paginator(_entries(pupil, month), PER_PAGE).get_page(request.GET.get("page"))
-    context = {"pupil": pupil, "page": page, "month": month, "month_error": month_error, "chart": spending.chart_box()}
+    entries = _entries(pupil, month)
+    count = _per_wallet_state(pupil, "history-count", entries.count, month)
+    page = CountedPaginator(entries, PER_PAGE, count).get_page(request.GET.get("page"))
+    local = ZoneInfo(pupil.establishment.timezone)
+    context = {
+        "pupil": pupil,
+        "page": page,
+        "rows": _rows(page.object_list, local),
+        "month": month,
+        "month_error": month_error,
+        "chart": spending.chart_box(),
+    }
     if page.number == 1 and month is None:  # the year at a glance, on the first page only
-        context["spending"] = spending.monthly_spending(pupil)
+        today = datetime.datetime.now(local).date()
+        context["spending"] = _per_wallet_state(
+            pupil, "spending", lambda: spending.monthly_spending(pupil, today), today
+        )
     return render(request, "billing/history.html", context)
 
 
