@@ -17,7 +17,9 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from canteen.models import Pupil
@@ -112,14 +114,19 @@ def history(request, pupil_id: int):
         "rows": _rows(page.object_list, local),
         "month": month,
         "month_error": month_error,
-        "chart": spending.chart_box(),
     }
     if page.number == 1 and month is None:  # the year at a glance, on the first page only
         today = datetime.datetime.now(local).date()
         context["spending"] = _per_wallet_state(
-            pupil, "spending", lambda: spending.monthly_spending(pupil, today), today
+            pupil, "spending", lambda: _spending_html(pupil, today), today, get_language()
         )
     return render(request, "billing/history.html", context)
+
+
+def _spending_html(pupil: Pupil, today: datetime.date) -> str:
+    """The chart and its table, rendered once per wallet state, day and language: a few hundred numbers."""
+    months = spending.monthly_spending(pupil, today)
+    return render_to_string("billing/_spending.html", {"spending": months, "chart": spending.chart_box()})
 
 
 class _Echo:
