@@ -5,17 +5,22 @@ Every query starts from ``request.user``: a parent sees and pays only for their 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, meals_covered
 from canteen.models import Pupil
-from portal.lib.money import ZERO
+from portal.lib.money import ZERO, euros
 
 from .forms import CreditForm, FamilyCreditForm
 from .limits import maximum_credit, minimum_credit
@@ -180,10 +185,29 @@ def demo_pay(request, pk: int):
     return render(request, "billing/demo_pay.html", receipt_context(payment))
 
 
+PaymentRow = namedtuple("PaymentRow", "order_number date amount status receipt_url receipt_label")
+
+
 @login_required
 def payments(request):
-    """The family's online payments, newest first, each with its receipt."""
-    rows = Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE).order_by("-created_at", "-id")[:100]
+    """The family's online payments, newest first, each with its receipt: lines formatted here, once."""
+    found = (
+        Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE)
+        .only("created_at", "amount", "status")
+        .order_by("-created_at", "-id")[:100]
+    )
+    statuses = {value: str(label) for value, label in PaymentStatus.choices}
+    rows = [
+        PaymentRow(
+            payment.order_number,
+            date_format(timezone.localtime(payment.created_at), "d/m/Y - H:i"),
+            euros(payment.amount),
+            statuses.get(payment.status, payment.status),
+            reverse("billing:receipt", args=[payment.pk]) if payment.is_paid else None,
+            _("Reçu n° %(number)s") % {"number": payment.order_number},
+        )
+        for payment in found
+    ]
     return render(request, "billing/payments.html", {"payments": rows})
 
 
