@@ -182,13 +182,13 @@ class PupilQuerySet(models.QuerySet):
         """The pupils this login is a guardian of: where every parent page starts."""
         return self.filter(guardianships__user=user)
 
-    def with_price_today(self) -> PupilQuerySet:
+    def with_price_today(self, today: datetime.date | None = None) -> PupilQuerySet:
         """Each pupil with ``price_today``, its meal price in force today (None when no tariff applies yet),
         read in the same query; ``Pupil.meal_price()`` answers it without asking again."""
         tariffs = Tariff.objects.filter(
             establishment=OuterRef("establishment_id"),
             category=OuterRef("category"),
-            valid_from__lte=timezone.localdate(),
+            valid_from__lte=today or timezone.localdate(),
         ).order_by("-valid_from")
         return self.annotate(price_today=Subquery(tariffs.values("price")[:1]))
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from accounts.ratelimit import over_limit, over_limit_for
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil
 from portal.lib.emails import outbox_counts
+from portal.lib.prepared import Prepared
 
 from . import messaging
 from .establishments import SESSION_KEY
@@ -100,15 +102,23 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+# The home page's one query, compiled once per process (portal.lib.prepared).
+children_on_home = Prepared(
+    lambda user_id, today: (
+        Pupil.objects.filter(guardianships__user_id=user_id)
+        .select_related("establishment", "wallet")
+        .with_price_today(today)
+        .order_by("first_name", "last_name")
+    ),
+    user_id=-7_340_022,
+    today=datetime.date(1901, 2, 3),
+)
+
+
 @login_required
 def home(request):
     """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
-    children = list(
-        Pupil.objects.guarded_by(request.user)
-        .select_related("establishment", "wallet")
-        .with_price_today()
-        .order_by("first_name", "last_name")
-    )
+    children = children_on_home(user_id=request.user.pk, today=timezone.localdate())
     until = cached_forecasts(children)
     for child in children:
         child.meals_covered = meals_covered(child.wallet.balance, child.price_today)
