@@ -36,6 +36,7 @@ CACHE_SECONDS = 24 * 3600
 
 # Compiled once per process (portal.lib.prepared): building it cost more than running it.
 _guarded_pupil = Prepared(
+    "history_pupil",
     lambda user_id, pupil_id: Pupil.objects.filter(guardianships__user_id=user_id, pk=pupil_id).select_related(
         "establishment", "wallet"
     ),

@@ -34,7 +34,7 @@ def _user_with_unread_count(user_id: int):
 
 
 # Compiled once per process: building this query cost more than running it (portal.lib.prepared).
-user_with_unread_count = Prepared(_user_with_unread_count, user_id=-7_340_021)
+user_with_unread_count = Prepared("user_with_unread_count", _user_with_unread_count, user_id=-7_340_021)
 
 
 class PortalBackend(ModelBackend):

@@ -121,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# The few queries of every parent page are prepared once per connection on PostgreSQL (portal.lib.prepared);
+# off behind a pooler that moves a client between server connections (PgBouncer in transaction mode < 1.21).
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL")

@@ -104,6 +104,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 # The home page's one query, compiled once per process (portal.lib.prepared).
 children_on_home = Prepared(
+    "children_on_home",
     lambda user_id, today: (
         Pupil.objects.filter(guardianships__user_id=user_id)
         .select_related("establishment", "wallet")

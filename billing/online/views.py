@@ -34,6 +34,7 @@ from .receipts import receipt_context
 # The parent's children with what their situation shows, in one query (school, wallet, price today),
 # compiled once per process (portal.lib.prepared).
 parents_children = Prepared(
+    "parents_children",
     lambda user_id, today: (
         Pupil.objects.filter(guardianships__user_id=user_id)
         .select_related("establishment", "wallet")
