@@ -35,5 +35,8 @@ def current_establishment(request) -> Establishment | None:
     user = getattr(request, "user", None)
     if found is None and user is not None and user.is_authenticated:
         found = Establishment.objects.filter(pupils__guardianships__user=user).order_by("name").first()
+        if found is not None:  # logged in by a link (activation, reset): the next pages read the cache
+            request.session[SESSION_KEY] = found.code
+            cache.set(cache_key(found.code), found, CACHE_SECONDS)
     request._establishment = found
     return found
