@@ -42,3 +42,8 @@ class PortalBackend(ModelBackend):
         found = user_with_unread_count(user_id=int(user_id))
         user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def forget_unread_count(user) -> None:
+    """Notifications were just marked read: the count loaded with the user is counted again if shown."""
+    user.unread_notifications_count = None

@@ -25,6 +25,7 @@ from portal.lib.emails import outbox_counts
 from portal.lib.prepared import Prepared
 
 from . import messaging
+from .auth import forget_unread_count
 from .establishments import SESSION_KEY
 from .forecast import cached_forecasts
 from .forms import (
@@ -234,9 +235,10 @@ def thread(request, pk: int):
         messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
         return redirect(conversation)
     # Reading the answer reads its notification.
-    request.user.notifications.filter(
+    if request.user.notifications.filter(
         kind=NotificationKind.ANSWER_RECEIVED, link=conversation.get_absolute_url(), read_at__isnull=True
-    ).update(read_at=timezone.now())
+    ).update(read_at=timezone.now()):
+        forget_unread_count(request.user)
     return render(
         request,
         "portal/thread.html",
@@ -292,7 +294,7 @@ def notifications(request):
     unread = [n.pk for n in page if n.read_at is None]
     if unread:
         Notification.objects.filter(pk__in=unread, user=request.user).update(read_at=timezone.now())
-        request.user.unread_notifications_count = None  # counted again, after this reading, if shown
+        forget_unread_count(request.user)
     return render(request, "portal/notifications.html", {"page": page, "unread": set(unread)})
 
 
