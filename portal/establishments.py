@@ -23,6 +23,18 @@ def establishment_by_code(code: str) -> Establishment | None:
     return found
 
 
+def first_childs_school(user) -> Establishment | None:
+    """The school of a parent logged in by a link (activation, reset: no school code in the session), kept
+    for the next pages like the school of a portal code."""
+    key = f"establishment-of-user:{user.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = Establishment.objects.filter(pupils__guardianships__user=user).order_by("name").first()
+        if found is not None:
+            cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def current_establishment(request) -> Establishment | None:
     """The school whose portal the visitor is on: from the URL, the session, or the parent's first child."""
     if hasattr(request, "_establishment"):
@@ -34,9 +46,6 @@ def current_establishment(request) -> Establishment | None:
         found = establishment_by_code(code)
     user = getattr(request, "user", None)
     if found is None and user is not None and user.is_authenticated:
-        found = Establishment.objects.filter(pupils__guardianships__user=user).order_by("name").first()
-        if found is not None:  # logged in by a link (activation, reset): the next pages read the cache
-            request.session[SESSION_KEY] = found.code
-            cache.set(cache_key(found.code), found, CACHE_SECONDS)
+        found = first_childs_school(user)
     request._establishment = found
     return found
