@@ -108,9 +108,7 @@ def accounts(request):
     for pupil in children:
         situation = child_situation(pupil)
         form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
-        situation["form"] = (
-            bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
-        )
+        situation["form"] = bound if form_is_this_child else None  # the template shows an empty form
         situations.append(situation)
     foreign_child = bound is not None and bound.has_error("pupil")
     if foreign_child:
