@@ -13,9 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +21,7 @@ from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentSta
 from canteen.models import Pupil
 from portal.lib.money import ZERO, euros
 from portal.lib.prepared import Prepared
+from portal.lib.urls import cached_reverse
 
 from .forms import CreditForm, FamilyCreditForm
 from .limits import maximum_credit, minimum_credit
@@ -195,27 +194,33 @@ def demo_pay(request, pk: int):
 
 
 PaymentRow = namedtuple("PaymentRow", "order_number date amount status receipt_url receipt_label")
+# The family's last 100 online payments, newest first, compiled once per process (portal.lib.prepared).
+family_payments = Prepared(
+    "family_payments",
+    lambda user_id: (
+        Payment.objects.filter(user_id=user_id, method=PaymentMethod.ONLINE)
+        .only("created_at", "amount", "status")
+        .order_by("-created_at", "-id")[:100]
+    ),
+    user_id=-7_340_026,
+)
 
 
 @login_required
 def payments(request):
     """The family's online payments, newest first, each with its receipt: lines formatted here, once."""
-    found = (
-        Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE)
-        .only("created_at", "amount", "status")
-        .order_by("-created_at", "-id")[:100]
-    )
     statuses = {value: str(label) for value, label in PaymentStatus.choices}
+    receipt_label = _("Reçu n° %(number)s")
     rows = [
         PaymentRow(
             payment.order_number,
-            date_format(timezone.localtime(payment.created_at), "d/m/Y - H:i"),
+            timezone.localtime(payment.created_at).strftime("%d/%m/%Y - %H:%M"),
             euros(payment.amount),
             statuses.get(payment.status, payment.status),
-            reverse("billing:receipt", args=[payment.pk]) if payment.is_paid else None,
-            _("Reçu n° %(number)s") % {"number": payment.order_number},
+            cached_reverse("billing:receipt", payment.pk) if payment.is_paid else None,
+            receipt_label % {"number": payment.order_number},
         )
-        for payment in found
+        for payment in family_payments(user_id=request.user.pk)
     ]
     return render(request, "billing/payments.html", {"payments": rows})
 
