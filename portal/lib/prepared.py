@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
@@ -32,22 +33,33 @@ class Prepared:
     def __init__(self, name: str, build: Callable[..., QuerySet], **placeholders: Any):
         """``name`` names the server-side statement; ``build(**values)`` returns the queryset; ``placeholders``
         are sample values (distinctive integers, dates) that must appear nowhere else in its parameters:
-        each one marks where a value goes."""
+        each one marks where a value goes. A placeholder named ``offset`` is the start of a slice
+        (``[offset:offset + n]``), which Django writes into the SQL rather than its parameters."""
         self.name, self.build, self.placeholders = name, build, placeholders
-        self._compiled: dict[str, tuple] = {}  # database alias -> (sql, params, compiler, slots)
+        self._compiled: dict[str, tuple] = {}  # database alias -> (sql, params, compiler, slots, row class)
 
     def _compile(self, using: str) -> tuple:
-        compiler = self.build(**self.placeholders).query.get_compiler(using=using)
+        queryset = self.build(**self.placeholders)
+        compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        params = list(params)
         slots = []  # (position in params, placeholder name, whether the backend took it as text)
-        for position, param in enumerate(params):
+        if "offset" in self.placeholders:  # "LIMIT n OFFSET <sample>", at the end of the query
+            literal = f" OFFSET {self.placeholders['offset']}"
+            if not sql.endswith(literal):
+                raise ValueError("the offset placeholder must slice the queryset")
+            sql = sql[: -len(literal)] + " OFFSET %s"
+            slots.append((len(params), "offset", False))
+            params.append(self.placeholders["offset"])
+        for position, param in enumerate(params[: len(params) - len(slots)]):
             for name, sample in self.placeholders.items():
                 as_text = isinstance(sample, datetime.date) and param == sample.isoformat()
                 if param == sample or as_text:
                     slots.append((position, name, as_text))
         if sorted(name for _, name, _ in slots) != sorted(self.placeholders):
             raise ValueError(f"each placeholder must appear once in the query's parameters: {slots}")
-        return sql, list(params), compiler, slots
+        row_class = namedtuple("Row", queryset._fields) if compiler.klass_info is None else None  # values_list
+        return sql, params, compiler, slots, row_class
 
     def _compiled_for(self, using: str) -> tuple:
         if using not in self._compiled:
@@ -59,7 +71,7 @@ class Prepared:
         return self._compiled_for(using)[0]
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list:
-        sql, params, compiler, slots = self._compiled_for(using)
+        sql, params, compiler, slots, row_class = self._compiled_for(using)
         params = list(params)
         for position, name, as_text in slots:
             params[position] = values[name].isoformat() if as_text else values[name]
@@ -70,6 +82,8 @@ class Prepared:
             else:
                 cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if row_class is not None:  # a values_list(named=True) queryset: its converted rows, by name
+            return [row_class._make(row) for row in compiler.results_iter([rows])]
         return list(_instances(compiler, rows, using))
 
     def _execute_prepared(self, connection, cursor, sql: str, params: list) -> None:
