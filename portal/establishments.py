@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 
 from canteen.models import Establishment
@@ -8,6 +10,10 @@ SESSION_KEY = "establishment_code"
 # The school of a portal URL, shared by all its families (no family data): cached, forgotten when it is saved
 # (portal.receivers); the timeout bounds what a per-process cache (no CACHE_URL) may show after an edit.
 CACHE_SECONDS = 300
+# Each process also keeps it for a few seconds, sparing every page a cache round trip: another process
+# shows a school's new name or logo that much later.
+PROCESS_SECONDS = 30
+_held: dict[str, tuple[float, Establishment]] = {}  # code -> (until, school)
 
 
 def cache_key(code: str) -> str:
@@ -15,12 +21,28 @@ def cache_key(code: str) -> str:
 
 
 def establishment_by_code(code: str) -> Establishment | None:
+    now = time.monotonic()
+    held = _held.get(code)
+    if held is not None and held[0] > now:
+        return held[1]
     found = cache.get(cache_key(code))
     if found is None:
         found = Establishment.objects.filter(code=code).first()
         if found is not None:
             cache.set(cache_key(code), found, CACHE_SECONDS)
+    if found is not None:
+        _held[code] = (now + PROCESS_SECONDS, found)
     return found
+
+
+def forget_establishment(code: str) -> None:
+    _held.pop(code, None)
+    cache.delete(cache_key(code))
+
+
+def forget_held_schools() -> None:
+    """What this process holds, for tests that create a school under a code another test used."""
+    _held.clear()
 
 
 def first_childs_school(user) -> Establishment | None:

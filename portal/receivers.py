@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -17,7 +16,7 @@ from billing.signals import balances_changed, payment_credited
 from canteen.models import ClosedPeriod, Establishment, Guardianship
 
 from . import alerts, forecast
-from .establishments import cache_key
+from .establishments import forget_establishment as forget_school
 from .models import Notification, NotificationKind
 
 
@@ -100,8 +99,8 @@ def forget_now_and_after_commit(forget) -> None:
 @receiver([post_save, post_delete], sender=Establishment, dispatch_uid="portal.forget_establishment")
 def forget_establishment(sender, instance: Establishment, **kwargs) -> None:
     """The header shows the school's new name or logo on the next page, the forecasts its new timezone."""
-    key = cache_key(instance.code)
-    forget_now_and_after_commit(lambda: cache.delete(key))
+    code = instance.code
+    forget_now_and_after_commit(lambda: forget_school(code))
     forget_now_and_after_commit(forecast.forget_calendar)
 
 
