@@ -121,16 +121,13 @@ _history_page = Prepared(
 
 
 class PreparedPage:
-    """The entries of a wallet as the paginator slices them: each page one prepared query."""
+    """The entries of a wallet as the paginator slices them (its count told apart): each page one prepared
+    query of PER_PAGE rows."""
 
-    def __init__(self, wallet_id: int, count: int):
-        self.wallet_id, self._count = wallet_id, count
-
-    def count(self) -> int:
-        return self._count
+    def __init__(self, wallet_id: int):
+        self.wallet_id = wallet_id
 
     def __getitem__(self, window: slice) -> list:
-        assert window.stop - window.start <= PER_PAGE
         return _history_page(wallet_id=self.wallet_id, offset=window.start)
 
 
@@ -178,7 +175,7 @@ def history(request, pupil_id: int):
     if month is None and request.GET.get("page", "1") == "1":  # the chart's page: both in one cache call
         wanted[chart_key] = lambda: _spending_html(pupil, today)
     cached = _per_wallet_state(pupil, wanted)
-    pages = entries if month is not None else PreparedPage(pupil.wallet.pk, cached[count_key])
+    pages = entries if month is not None else PreparedPage(pupil.wallet.pk)
     page = CountedPaginator(pages, PER_PAGE, cached[count_key]).get_page(request.GET.get("page"))
     context = {
         "pupil": pupil,
