@@ -90,10 +90,13 @@ def cashier(school) -> User:
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate-limit counters live in the cache (the shared Redis one when CACHE_URL is set): each test
-    starts with none, whatever the tests before it sent."""
+    starts with none, whatever the tests before it sent; nor with a school held by this process."""
     from django.core.cache import cache
 
+    from portal.establishments import forget_held_schools
+
     cache.clear()
+    forget_held_schools()
     yield
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -62,7 +63,7 @@ class ActivateView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/activate.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"  # the password was just set
+    post_reset_login_backend = settings.AUTHENTICATION_BACKENDS[-1]  # the password backend: it was just set
     success_url = reverse_lazy("portal:home")
 
     def get_context_data(self, **kwargs):

@@ -420,6 +420,13 @@ def main() -> None:
             f"{'page':<18} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'healthz/s':>9} {'x healthz':>9} "
             f"{'CPU ms/req':>10} {'healthz':>7} {'x (CPU)':>8} {'queries':>7} {'errors':>6}"
         )
+        floors = [result["floor"] for result in results.values()]
+        print(  # the floor: the mean of its runs of this round, one before each page
+            f"{'/healthz':<18} {sum(f['rate'] for f in floors) / len(floors):>6.0f} "
+            f"{sum(f['p50'] for f in floors) / len(floors):>7.1f} {sum(f['p95'] for f in floors) / len(floors):>7.1f} "
+            f"{'':>9} {1:>9.3f} {sum(f['cpu_ms'] for f in floors) / len(floors):>10.2f} {'':>7} {1:>8.3f} "
+            f"{counts['/healthz']:>7} {sum(f['errors'] for f in floors):>6}"
+        )
         for label, result in results.items():
             floor = result["floor"]
             print(

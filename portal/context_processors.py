@@ -13,15 +13,15 @@ def establishment(request):
 
 
 def unread_notifications(request):
-    """The unread count on the Notifications tab and in the title: one count on a partial index, lazily,
-    only for pages that show it (parents logged in)."""
+    """The unread count on the Notifications tab and in the title: loaded with the user (portal.auth), or
+    one count on a partial index, lazily, only for pages that show it (parents logged in)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def count() -> int:
-        if not hasattr(request, "_unread_notifications"):
-            request._unread_notifications = user.notifications.filter(read_at__isnull=True).count()
-        return request._unread_notifications
+        if getattr(user, "unread_notifications_count", None) is None:
+            user.unread_notifications_count = user.notifications.filter(read_at__isnull=True).count()
+        return user.unread_notifications_count
 
     return {"unread_notifications": count}

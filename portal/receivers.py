@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
 from accounts.signals import request_approved
 from billing.models import Payment, PaymentMethod, Wallet
 from billing.signals import balances_changed, payment_credited
-from canteen.models import Guardianship
+from canteen.models import ClosedPeriod, Establishment, Guardianship
 
-from . import alerts
+from . import alerts, forecast
+from .establishments import forget_establishment as forget_school
 from .models import Notification, NotificationKind
 
 
@@ -85,3 +87,24 @@ def notify_guardian_added(sender, instance: Guardianship, created: bool, raw: bo
 @receiver(balances_changed, sender=Wallet, dispatch_uid="portal.low_balance_alerts")
 def low_balance_alerts(sender, changes, **kwargs) -> None:
     alerts.balances_moved(changes)
+
+
+def forget_now_and_after_commit(forget) -> None:
+    """Forget at once (this transaction's next reads) and again after the commit: a page served meanwhile
+    by another transaction may have cached the old rows again."""
+    forget()
+    transaction.on_commit(forget)
+
+
+@receiver([post_save, post_delete], sender=Establishment, dispatch_uid="portal.forget_establishment")
+def forget_establishment(sender, instance: Establishment, **kwargs) -> None:
+    """The header shows the school's new name or logo on the next page, the forecasts its new timezone."""
+    code = instance.code
+    forget_now_and_after_commit(lambda: forget_school(code))
+    forget_now_and_after_commit(forecast.forget_calendar)
+
+
+@receiver([post_save, post_delete], sender=ClosedPeriod, dispatch_uid="portal.forget_calendar")
+def forget_calendar(sender, **kwargs) -> None:
+    """A closed period added, moved or removed: every forecast is computed again."""
+    forget_now_and_after_commit(forecast.forget_calendar)

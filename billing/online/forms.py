@@ -42,7 +42,9 @@ class CreditForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = Pupil.objects.guarded_by(user).select_related("establishment")
+        self.fields["pupil"].queryset = (
+            Pupil.objects.guarded_by(user).select_related("establishment").with_price_today()
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -63,7 +65,12 @@ class FamilyCreditForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupils = list(Pupil.objects.guarded_by(user).select_related("establishment").order_by("first_name"))
+        self.pupils = list(
+            Pupil.objects.guarded_by(user)
+            .select_related("establishment", "wallet")
+            .with_price_today()
+            .order_by("first_name")
+        )
         for pupil in self.pupils:
             self.fields[f"amount_{pupil.pk}"] = MoneyField(label=str(pupil), required=False, allow_zero=True)
 

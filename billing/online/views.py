@@ -5,17 +5,23 @@ Every query starts from ``request.user``: a parent sees and pays only for their 
 
 from __future__ import annotations
 
+import datetime
+from collections import namedtuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet, meals_covered
+from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, meals_covered
 from canteen.models import Pupil
-from portal.lib.money import ZERO
+from portal.lib.money import ZERO, euros
+from portal.lib.prepared import Prepared
+from portal.lib.urls import cached_reverse
 
 from .forms import CreditForm, FamilyCreditForm
 from .limits import maximum_credit, minimum_credit
@@ -24,9 +30,24 @@ from .providers import PaymentError, get_provider
 from .providers.demo import demo_enabled
 from .receipts import receipt_context
 
+# The parent's children with what their situation shows, in one query (school, wallet, price today),
+# compiled once per process (portal.lib.prepared).
+parents_children = Prepared(
+    "parents_children",
+    lambda user_id, today: (
+        Pupil.objects.filter(guardianships__user_id=user_id)
+        .select_related("establishment", "wallet")
+        .with_price_today(today)
+        .order_by("first_name")
+    ),
+    user_id=-7_340_025,
+    today=datetime.date(1901, 2, 3),
+)
+
 
 def child_situation(pupil) -> dict:
-    wallet = Wallet.objects.filter(pupil=pupil).first()
+    """``pupil`` loaded by ``parents_children``: no further query."""
+    wallet = getattr(pupil, "wallet", None)
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
     minimum = minimum_credit(pupil)
@@ -73,7 +94,7 @@ def start_payment(request, allocations: list[tuple]):
 @require_http_methods(["GET", "POST"])
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
-    children = Pupil.objects.guarded_by(request.user).select_related("establishment").order_by("first_name")
+    children = parents_children(user_id=request.user.pk, today=timezone.localdate())
     bound = None
     if request.method == "POST":
         data = request.POST.copy()
@@ -86,9 +107,7 @@ def accounts(request):
     for pupil in children:
         situation = child_situation(pupil)
         form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
-        situation["form"] = (
-            bound if form_is_this_child else CreditForm(request.user, initial={"pupil": pupil.pk}, auto_id=False)
-        )
+        situation["form"] = bound if form_is_this_child else None  # the template shows an empty form
         situations.append(situation)
     foreign_child = bound is not None and bound.has_error("pupil")
     if foreign_child:
@@ -174,10 +193,35 @@ def demo_pay(request, pk: int):
     return render(request, "billing/demo_pay.html", receipt_context(payment))
 
 
+PaymentRow = namedtuple("PaymentRow", "order_number date amount status receipt_url receipt_label")
+# The family's last 100 online payments, newest first, compiled once per process (portal.lib.prepared).
+family_payments = Prepared(
+    "family_payments",
+    lambda user_id: (
+        Payment.objects.filter(user_id=user_id, method=PaymentMethod.ONLINE)
+        .only("created_at", "amount", "status")
+        .order_by("-created_at", "-id")[:100]
+    ),
+    user_id=-7_340_026,
+)
+
+
 @login_required
 def payments(request):
-    """The family's online payments, newest first, each with its receipt."""
-    rows = Payment.objects.filter(user=request.user, method=PaymentMethod.ONLINE).order_by("-created_at", "-id")[:100]
+    """The family's online payments, newest first, each with its receipt: lines formatted here, once."""
+    statuses = {value: str(label) for value, label in PaymentStatus.choices}
+    receipt_label = _("Reçu n° %(number)s")
+    rows = [
+        PaymentRow(
+            payment.order_number,
+            timezone.localtime(payment.created_at).strftime("%d/%m/%Y - %H:%M"),
+            euros(payment.amount),
+            statuses.get(payment.status, payment.status),
+            cached_reverse("billing:receipt", payment.pk) if payment.is_paid else None,
+            receipt_label % {"number": payment.order_number},
+        )
+        for payment in family_payments(user_id=request.user.pk)
+    ]
     return render(request, "billing/payments.html", {"payments": rows})
 
 
