@@ -50,6 +50,7 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
         (_("Conversation"), {"fields": ["conversation", "answer"]}),
     ]
     ordering = ["-awaiting_answer", "-last_message_at"]
+    view_on_site = False  # the thread's page is the family's: staff answer here
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("establishment", "parent")

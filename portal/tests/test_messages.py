@@ -196,6 +196,12 @@ def test_staff_may_neither_add_nor_delete_threads(client, thread, administrator)
     assert MessageThread.objects.filter(pk=thread.pk).exists()
 
 
+def test_the_thread_s_admin_page_offers_no_view_on_site_link_to_the_family_s_page(client, thread, administrator):
+    client.force_login(administrator)
+    page = client.get(reverse("admin:portal_messagethread_change", args=[thread.pk])).content.decode()
+    assert thread.get_absolute_url() not in page and "viewsitelink" not in page
+
+
 def test_the_cashier_answers_direct_debit_requests(thread, cashier):
     assert cashier.has_perm("portal.change_messagethread")
     assert not cashier.has_perm("portal.delete_messagethread")
