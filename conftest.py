@@ -4,6 +4,7 @@
 - ``other_parent``: guardian of ``chloe`` only.
 - ``administrator``: staff in the "Administration" group (account requests, pupils), working at ``school``.
 - ``cashier``: staff in the "Caisse" group (money), working at ``school``.
+- ``make_request(...)``: an account request to ``school``, as the public form makes one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import User
+from accounts.models import AccountRequest, User
 from canteen.models import Establishment, Guardianship, Pupil, Tariff
 from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
 
@@ -75,6 +76,22 @@ def _staff(email: str, group: str, school: Establishment) -> User:
     user.groups.add(Group.objects.get(name=group))
     school.staff.add(user)
     return user
+
+
+@pytest.fixture
+def make_request(school):
+    def make(last_name="Martin", first_name="Léa", email="nouveau.parent@example.com", card_digits="", **fields):
+        return AccountRequest.objects.create(
+            establishment=fields.pop("establishment", school),
+            last_name=last_name,
+            first_name=first_name,
+            email=email,
+            card_digits=card_digits,
+            terms_accepted=True,
+            **fields,
+        )
+
+    return make
 
 
 @pytest.fixture

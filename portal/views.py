@@ -23,11 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.ratelimit import over_limit, over_limit_for
+from billing.children import children_with_wallets
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil
 from portal.lib.emails import outbox_counts
 from portal.lib.money import euros
-from portal.lib.prepared import Prepared
 from portal.lib.urls import cached_reverse
 
 from . import messaging
@@ -109,24 +109,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-# The home page's one query, compiled once per process (portal.lib.prepared).
-children_on_home = Prepared(
-    "children_on_home",
-    lambda user_id, today: (
-        Pupil.objects.filter(guardianships__user_id=user_id)
-        .select_related("establishment", "wallet")
-        .with_price_today(today)
-        .order_by("first_name", "last_name")
-    ),
-    user_id=-7_340_022,
-    today=datetime.date(1901, 2, 3),
-)
-
-
 @login_required
 def home(request):
     """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
-    children = children_on_home(user_id=request.user.pk, today=timezone.localdate())
+    children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
     until = cached_forecasts(children)
     cards = [child_card(child, until[child.pk]) for child in children]
     return render(request, "portal/home.html", {"children": cards})

@@ -5,7 +5,6 @@ Every query starts from ``request.user``: a parent sees and pays only for their 
 
 from __future__ import annotations
 
-import datetime
 from collections import namedtuple
 
 from django.contrib import messages
@@ -17,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from billing.children import children_with_wallets
 from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, meals_covered
-from canteen.models import Pupil
 from portal.lib.money import ZERO, euros
 from portal.lib.prepared import Prepared
 from portal.lib.urls import cached_reverse
@@ -30,23 +29,9 @@ from .providers import PaymentError, get_provider
 from .providers.demo import demo_enabled
 from .receipts import receipt_context
 
-# The parent's children with what their situation shows, in one query (school, wallet, price today),
-# compiled once per process (portal.lib.prepared).
-parents_children = Prepared(
-    "parents_children",
-    lambda user_id, today: (
-        Pupil.objects.filter(guardianships__user_id=user_id)
-        .select_related("establishment", "wallet")
-        .with_price_today(today)
-        .order_by("first_name")
-    ),
-    user_id=-7_340_025,
-    today=datetime.date(1901, 2, 3),
-)
-
 
 def child_situation(pupil) -> dict:
-    """``pupil`` loaded by ``parents_children``: no further query."""
+    """``pupil`` loaded by ``children_with_wallets``: no further query."""
     wallet = getattr(pupil, "wallet", None)
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
@@ -94,7 +79,7 @@ def start_payment(request, allocations: list[tuple]):
 @require_http_methods(["GET", "POST"])
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
-    children = parents_children(user_id=request.user.pk, today=timezone.localdate())
+    children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
     bound = None
     if request.method == "POST":
         data = request.POST.copy()

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccountRequest, User
+from accounts.models import User
 from billing.desk.models import Correction, DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
 from billing.ledger import book
@@ -106,21 +106,6 @@ def test_a_payment_seen_as_a_desk_payment_is_the_same_row_without_a_query(desk, 
 @pytest.fixture
 def request_for_lea(make_request):
     return make_request(card_digits="10001")
-
-
-@pytest.fixture
-def make_request(school):
-    def make(last_name="Martin", first_name="Léa", email="nouveau.parent@example.com", card_digits="", **fields):
-        return AccountRequest.objects.create(
-            establishment=fields.pop("establishment", school),
-            last_name=last_name,
-            first_name=first_name,
-            email=email,
-            card_digits=card_digits,
-            terms_accepted=True,
-        )
-
-    return make
 
 
 def test_validating_a_request_is_recorded_on_the_request_the_pupil_and_the_login(
