@@ -36,7 +36,7 @@ class Prepared:
         each one marks where a value goes. A placeholder named ``offset`` is the start of a slice
         (``[offset:offset + n]``), which Django writes into the SQL rather than its parameters."""
         self.name, self.build, self.placeholders = name, build, placeholders
-        self._compiled: dict[str, tuple] = {}  # database alias -> (sql, params, compiler, slots, row class)
+        self._compiled: dict[str, tuple] = {}  # alias -> (sql, params, compiler, converters, slots, row class)
 
     def _compile(self, using: str) -> tuple:
         queryset = self.build(**self.placeholders)
@@ -58,8 +58,10 @@ class Prepared:
                     slots.append((position, name, as_text))
         if sorted(name for _, name, _ in slots) != sorted(self.placeholders):
             raise ValueError(f"each placeholder must appear once in the query's parameters: {slots}")
-        row_class = namedtuple("Row", queryset._fields) if compiler.klass_info is None else None  # values_list
-        return sql, params, compiler, slots, row_class
+        row_class = namedtuple("Row", queryset._fields) if queryset._fields else None  # values_list: rows
+        # The functions turning the database's values into Python's (Django looks them up for every query).
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        return sql, params, compiler, converters, slots, row_class
 
     def _compiled_for(self, using: str) -> tuple:
         if using not in self._compiled:
@@ -71,7 +73,7 @@ class Prepared:
         return self._compiled_for(using)[0]
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list:
-        sql, params, compiler, slots, row_class = self._compiled_for(using)
+        sql, params, compiler, converters, slots, row_class = self._compiled_for(using)
         params = list(params)
         for position, name, as_text in slots:
             params[position] = values[name].isoformat() if as_text else values[name]
@@ -82,8 +84,10 @@ class Prepared:
             else:
                 cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if row_class is not None:  # a values_list(named=True) queryset: its converted rows, by name
-            return [row_class._make(row) for row in compiler.results_iter([rows])]
+        if converters:
+            rows = list(compiler.apply_converters(rows, converters))
+        if row_class is not None:  # a values_list(named=True) queryset: its rows, by name
+            return [row_class._make(row) for row in rows]
         return list(_instances(compiler, rows, using))
 
     def _execute_prepared(self, connection, cursor, sql: str, params: list) -> None:
@@ -112,7 +116,7 @@ def _instances(compiler, rows: list, using: str):
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
     related_populators = get_related_populators(klass_info, select, using)
-    for row in compiler.results_iter([rows]):
+    for row in rows:
         instance = model_cls.from_db(using, init_list, row[start:end])
         for populator in related_populators:
             populator.populate(row, instance)

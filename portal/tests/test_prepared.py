@@ -72,6 +72,8 @@ def test_a_slice_takes_its_offset_and_gives_named_rows(lea):
     wallet_id = lea.wallet.pk
     assert [row.amount for row in entries_page(wallet_id=wallet_id, offset=0)] == [D("-5.00"), D("-4.00")]
     assert [row.occurred_at.day for row in entries_page(wallet_id=wallet_id, offset=4)] == [1]
+    first = entries_page(wallet_id=wallet_id, offset=0)[0]
+    assert first == (datetime.datetime(2026, 11, 5, 12, tzinfo=datetime.UTC), D("-5.00"))  # rows, not instances
 
 
 def test_a_placeholder_the_query_does_not_carry_is_refused():
