@@ -179,6 +179,10 @@ CREDIT_KIND = {
 }
 
 
+def order_number_of(payment_id: int) -> str:
+    return f"{payment_id:08d}"
+
+
 class Payment(models.Model):
     method = models.CharField(_("moyen de paiement"), max_length=20, choices=PaymentMethod.choices)
     status = models.CharField(_("statut"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
@@ -222,7 +226,7 @@ class Payment(models.Model):
     @property
     def order_number(self) -> str:
         """The "N° de commande" shown to parents and on receipts."""
-        return f"{self.pk:08d}" if self.pk else ""
+        return order_number_of(self.pk) if self.pk else ""
 
     order_number.fget.short_description = _("n° de commande")
 

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -26,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from canteen.models import Pupil
+from portal.lib.cached_pages import render_cached, wallet_state
 from portal.lib.money import signed
 from portal.lib.prepared import Prepared
 
@@ -165,11 +165,31 @@ def _rows_html(entries, local: ZoneInfo) -> str:
 
 @login_required
 def history(request, pupil_id: int):
+    """A page of the history, kept as rendered for the wallet as it stands (portal.lib.cached_pages)."""
     pupil = _pupil(request, pupil_id)
-    month, month_error = _month(request)
-    entries = _entries(pupil, month)
     local = ZoneInfo(pupil.establishment.timezone)
     today = datetime.datetime.now(local).date()
+    asked = (request.GET.get("mois", ""), request.GET.get("page", ""))
+    shown = (pupil.pk, pupil.first_name, pupil.last_name, local.key, today, *wallet_state(pupil.wallet), *asked)
+    return render_cached(
+        request,
+        "billing/history.html",
+        shown,
+        lambda: _history_context(request, pupil, local, today),
+        keep=lambda context: _linked(asked, context),
+    )
+
+
+def _linked(asked: tuple[str, str], context: dict) -> bool:
+    """Whether the month and page asked for are as the page's own links write them: only those are kept, not
+    every text a visitor may type after ``?page=``."""
+    month, page = context["month"], context["page"].number
+    return asked == (f"{month:%Y-%m}" if month else "", "" if page == 1 and not asked[1] else str(page))
+
+
+def _history_context(request, pupil: Pupil, local: ZoneInfo, today: datetime.date) -> dict:
+    month, month_error = _month(request)
+    entries = _entries(pupil, month)
     count_key, chart_key = ("history-count", month), ("spending", today, get_language())
     wanted = {count_key: entries.count}
     if month is None and request.GET.get("page", "1") == "1":  # the chart's page: both in one cache call
@@ -188,7 +208,7 @@ def history(request, pupil_id: int):
         if chart_key not in cached:  # a page number out of range or not a number: the first page
             cached |= _per_wallet_state(pupil, {chart_key: lambda: _spending_html(pupil, today)})
         context["spending"] = cached[chart_key]
-    return render(request, "billing/history.html", context)
+    return context
 
 
 def _spending_html(pupil: Pupil, today: datetime.date) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections import namedtuple
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +27,7 @@ from accounts.ratelimit import over_limit, over_limit_for
 from billing.children import children_with_wallets
 from billing.models import meals_covered
 from canteen.models import Establishment, Pupil
+from portal.lib.cached_pages import render_cached, wallet_state
 from portal.lib.emails import outbox_counts
 from portal.lib.money import euros
 from portal.lib.urls import cached_reverse
@@ -33,7 +35,7 @@ from portal.lib.urls import cached_reverse
 from . import messaging
 from .auth import forget_unread_count
 from .establishments import SESSION_KEY
-from .forecast import cached_forecasts
+from .forecast import CALENDAR_KEY, cached_forecasts
 from .forms import (
     AlertSettingsForm,
     EstablishmentLoginForm,
@@ -111,11 +113,24 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @login_required
 def home(request):
-    """One card per child: school, balance and the whole meals it covers, in a fixed number of queries."""
+    """One card per child: school, balance and the whole meals it covers, in a fixed number of queries; the
+    cards are kept as rendered for the children's wallets as they stand (portal.lib.cached_pages)."""
     children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
-    until = cached_forecasts(children)
-    cards = [child_card(child, until[child.pk]) for child in children]
-    return render(request, "portal/home.html", {"children": cards})
+    shown = (request.user.first_name, *(child_state(child) for child in children))
+
+    def context() -> dict:
+        until = cached_forecasts(children)
+        return {"children": [child_card(child, until[child.pk]) for child in children]}
+
+    return render_cached(request, "portal/home.html", shown, context, versions=(CALENDAR_KEY,))
+
+
+def child_state(child: Pupil) -> tuple:
+    """All that a child's card shows or its forecast depends on, the calendar aside: a booking moves the
+    wallet's ``updated_at``; the school's day is the forecast's today."""
+    school, wallet = child.establishment, child.wallet
+    today = timezone.localdate(timezone=ZoneInfo(school.timezone or "Europe/Paris"))
+    return (child.pk, child.first_name, child.last_name, school.name, today, child.price_today, *wallet_state(wallet))
 
 
 ChildCard = namedtuple("ChildCard", "pk first_name name school balance negative meals forecast history_url")

@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing.children import children_with_wallets
-from billing.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus, meals_covered
+from billing.models import (
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    PaymentStatus,
+    meals_covered,
+    order_number_of,
+)
+from portal.lib.cached_pages import render_cached, wallet_state
 from portal.lib.money import ZERO, euros
 from portal.lib.prepared import Prepared
 from portal.lib.urls import cached_reverse
@@ -80,29 +88,36 @@ def start_payment(request, allocations: list[tuple]):
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
     children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
-    bound = None
-    if request.method == "POST":
-        data = request.POST.copy()
-        if data.get("choice"):  # a quick choice ("10 repas") fills the amount when JavaScript is off
-            data["amount"] = data["choice"]
-        bound = CreditForm(request.user, data, auto_id=False)
-        if bound.is_valid() and "pay" in request.POST:
-            return start_payment(request, bound.allocations())
+    if request.method == "GET":  # empty forms: kept as rendered for the wallets and prices as they stand
+        shown = (maximum_credit(), *(_situation_state(pupil) for pupil in children))
+        return render_cached(request, "billing/accounts.html", shown, lambda: _accounts_context(children))
+    data = request.POST.copy()
+    if data.get("choice"):  # a quick choice ("10 repas") fills the amount when JavaScript is off
+        data["amount"] = data["choice"]
+    bound = CreditForm(request.user, data, auto_id=False)
+    if bound.is_valid() and "pay" in request.POST:
+        return start_payment(request, bound.allocations())
     situations = []
-    for pupil in children:
+    for pupil in children:  # the form sent shown again in its child's card, the others empty
         situation = child_situation(pupil)
-        form_is_this_child = bound is not None and str(pupil.pk) == request.POST.get("pupil")
-        situation["form"] = bound if form_is_this_child else None  # the template shows an empty form
+        situation["form"] = bound if str(pupil.pk) == request.POST.get("pupil") else None
         situations.append(situation)
-    foreign_child = bound is not None and bound.has_error("pupil")
-    if foreign_child:
+    if bound.has_error("pupil"):
         messages.error(request, bound.errors["pupil"][0])
-    return render(
-        request,
-        "billing/accounts.html",
-        {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1},
-        status=400 if bound is not None and bound.errors else 200,
-    )
+    context = {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1}
+    return render(request, "billing/accounts.html", context, status=400 if bound.errors else 200)
+
+
+def _accounts_context(children) -> dict:
+    situations = [{**child_situation(pupil), "form": None} for pupil in children]
+    return {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1}
+
+
+def _situation_state(pupil) -> tuple:
+    """All that a child's situation shows: names, price, the school's minimums, the wallet as it stands."""
+    school = pupil.establishment
+    state = (pupil.pk, pupil.first_name, pupil.last_name, pupil.price_today, school.min_credit_amount)
+    return (*state, school.min_meals, *wallet_state(pupil.wallet))
 
 
 @login_required
@@ -184,30 +199,37 @@ family_payments = Prepared(
     "family_payments",
     lambda user_id: (
         Payment.objects.filter(user_id=user_id, method=PaymentMethod.ONLINE)
-        .only("created_at", "amount", "status")
-        .order_by("-created_at", "-id")[:100]
+        .order_by("-created_at", "-id")
+        .values_list("pk", "created_at", "amount", "status", named=True)[:100]
     ),
     user_id=-7_340_026,
 )
+PAID = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 
 
 @login_required
 def payments(request):
-    """The family's online payments, newest first, each with its receipt: lines formatted here, once."""
+    """The family's online payments, newest first, each with its receipt: kept as rendered for the payments
+    as they stand (their statuses are in the key)."""
+    found = family_payments(user_id=request.user.pk)
+    return render_cached(request, "billing/payments.html", tuple(found), lambda: {"payments": _payment_rows(found)})
+
+
+def _payment_rows(found) -> list[PaymentRow]:
+    """The lines formatted here, once, rather than by a dozen tags and filters each."""
     statuses = {value: str(label) for value, label in PaymentStatus.choices}
     receipt_label = _("Reçu n° %(number)s")
-    rows = [
+    return [
         PaymentRow(
-            payment.order_number,
+            order_number_of(payment.pk),
             timezone.localtime(payment.created_at).strftime("%d/%m/%Y - %H:%M"),
             euros(payment.amount),
             statuses.get(payment.status, payment.status),
-            cached_reverse("billing:receipt", payment.pk) if payment.is_paid else None,
-            receipt_label % {"number": payment.order_number},
+            cached_reverse("billing:receipt", payment.pk) if payment.status in PAID else None,
+            receipt_label % {"number": order_number_of(payment.pk)},
         )
-        for payment in family_payments(user_id=request.user.pk)
+        for payment in found
     ]
-    return render(request, "billing/payments.html", {"payments": rows})
 
 
 @login_required

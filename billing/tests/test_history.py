@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -15,6 +16,13 @@ UTC = datetime.UTC
 
 def at(day, hour=11, minute=21, month=11, year=2026):
     return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def rows(response) -> list[tuple[str, str]]:
+    """The (date, amount) of each line of the history's table, as the page shows them."""
+    return re.findall(
+        r'<td data-label="Date">([^<]+)</td>.*?<td data-label="€"[^>]*>([^<]+)</td>', response.content.decode()
+    )
 
 
 def test_history_needs_a_login(client, lea):
@@ -50,10 +58,10 @@ def test_history_is_paginated_20_a_page(client, parent, lea):
         book(lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self", occurred_at=at(day))
     client.force_login(parent)
     first = client.get(reverse("billing:history", args=[lea.pk]))
-    assert len(first.context["page"].object_list) == 20
+    assert len(rows(first)) == 20
     assert "Page 1 sur 2" in first.content.decode()
     second = client.get(reverse("billing:history", args=[lea.pk]), {"page": 2})
-    assert [e.occurred_at.day for e in second.context["page"].object_list] == [5, 4, 3, 2, 1]
+    assert [date[:2] for date, _amount in rows(second)] == ["05", "04", "03", "02", "01"]
 
 
 def test_history_filters_by_month_in_local_time(client, parent, lea):
@@ -63,15 +71,14 @@ def test_history_filters_by_month_in_local_time(client, parent, lea):
     book(lea, kind=EntryKind.MEAL, amount=D("-3.10"), label="Self", occurred_at=at(31, 10, 0, month=10))
     book(lea, kind=EntryKind.MEAL, amount=D("-3.20"), label="Self", occurred_at=at(1, 10, 0, month=12))
     client.force_login(parent)
-    page = client.get(reverse("billing:history", args=[lea.pk]), {"mois": "2026-11"}).context["page"]
-    assert [e.amount for e in page.object_list] == [D("-3.50")]
+    response = client.get(reverse("billing:history", args=[lea.pk]), {"mois": "2026-11"})
+    assert rows(response) == [("01/11/2026 - 00:30", "-3,50")]
 
 
 def test_a_malformed_month_shows_everything(client, parent, lea):
     book(lea, kind=EntryKind.MEAL, amount=D("-3.50"), label="Self", occurred_at=at(3))
     client.force_login(parent)
-    page = client.get(reverse("billing:history", args=[lea.pk]), {"mois": "novembre"}).context["page"]
-    assert len(page.object_list) == 1
+    assert len(rows(client.get(reverse("billing:history", args=[lea.pk]), {"mois": "novembre"}))) == 1
 
 
 def test_history_downloads_as_csv_with_french_dates_and_amounts(client, parent, lea):
@@ -108,9 +115,9 @@ def test_a_nonsense_month_is_ignored_with_a_message_never_an_error(client, paren
     client.force_login(parent)
     response = client.get(reverse("billing:history", args=[lea.pk]), {"mois": month})
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == 1
+    assert len(rows(response)) == 1
+    assert "Le mois « " in response.content.decode()
     assert "toutes les opérations sont affichées." in response.content.decode()
-    assert response.context["month_error"].startswith("Le mois « ")
     csv_response = client.get(reverse("billing:history_csv", args=[lea.pk]), {"mois": month})
     assert csv_response.status_code == 200
     assert len(b"".join(csv_response.streaming_content).decode("utf-8-sig").splitlines()) == 2

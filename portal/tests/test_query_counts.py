@@ -1,7 +1,8 @@
 """Each parent page costs the same SQL queries whatever the number of children and of ledger entries.
 
-Counted on a first visit (nothing cached yet: the forecast, the history's count and chart are read) and
-on the next one (served from the cache, the balances and the page's entries from the database). A
+Counted on a first visit (nothing cached yet: the forecast, the history's count, chart and entries are
+read) and on the next one: the page's blocks served as kept for the wallets as they stand, which the
+page reads from the database on every visit (portal.lib.cached_pages). A
 PREPARE (PostgreSQL, once per connection: portal.lib.prepared) belongs to the connection, not the page.
 """
 
@@ -88,10 +89,10 @@ def parent_pages(pupil: Pupil, entries: int) -> dict[str, str]:
 # Queries of a visit served from the cache, beyond the session: the user with its unread count, then the page's.
 WARM = {
     "home": 2,  # the children with their school, wallet and price today
-    "history": 3,  # the child with its school and wallet, the page's entries
-    "history, last page": 3,
+    "history": 2,  # the child with its school and wallet (the page's entries are kept with the page)
+    "history, last page": 2,
     "situation": 2,  # the children with their school, wallet and price today
-    "payments": 2,  # the payments
+    "payments": 2,  # the payments, with their statuses
 }
 
 
