@@ -111,6 +111,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.lib.postgresql"  # health checks spared on busy connections
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default under concurrent clicks: WAL lets readers run beside the writer, a writer
     # takes the lock when its transaction begins (IMMEDIATE, so no deadlock on lock upgrade) and
