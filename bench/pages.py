@@ -69,6 +69,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--skip-fill", action="store_true", help="reuse the database of the previous run")
+    parser.add_argument("--only", nargs="+", metavar="PAGE", help="measure these pages only (e.g. accueil comptes)")
     parser.add_argument(
         "--profile", metavar="PAGE", help="instead of the load: cProfile 500 visits of PAGE (e.g. accueil) in-process"
     )
@@ -199,6 +200,33 @@ def query_counts(paths: list[tuple[str, str]]) -> dict[str, int]:
         assert response.status_code == 200, (path, response.status_code)
         counts[label] = len(queries)
     return counts
+
+
+def first_visits(paths: list[tuple[str, str]], visits: int = 100) -> dict[str, tuple[float, float]]:
+    """In-process CPU (this process and its PostgreSQL backend) per visit, in ms: a first visit (the cache
+    emptied before each: no page, forecast, count or chart kept, and the session read from the database)
+    and a visit again. The load test measures the second kind: one family coming back to its pages."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    def backend_cpu() -> float:  # the server process of this process's connection, read without a query
+        return CpuMeter._cpu(connection.connection.info.backend_pid) if connection.connection else 0.0
+
+    client = logged_in_client()
+    costs = {}
+    for label, path in paths:
+        spent = []
+        for empty_first in (True, False):
+            total = 0.0
+            for _ in range(visits):
+                if empty_first:
+                    cache.clear()
+                started, backend = time.process_time(), backend_cpu()
+                client.get(path)
+                total += time.process_time() - started + backend_cpu() - backend
+            spent.append(total / visits * 1000)
+        costs[label] = (spent[0], spent[1])
+    return costs
 
 
 def logged_in_client():
@@ -370,10 +398,13 @@ def main() -> None:
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production serves from
     paths = pages()
+    if args.only:
+        paths = [paths[0], *(page for page in paths[1:] if page[0].split()[0] in args.only or page[0] in args.only)]
     if args.profile:
         profile(paths, args.profile)
         return
     counts = query_counts(paths)
+    costs = first_visits(paths)
 
     server = subprocess.Popen(
         [
@@ -435,6 +466,11 @@ def main() -> None:
                 f"{result['cpu_ms']:>10.2f} {floor['cpu_ms']:>7.2f} {floor['cpu_ms'] / result['cpu_ms']:>8.3f} "
                 f"{counts[label]:>7} {result['errors'] + floor['errors']:>6}"
             )
+    print("\nin-process CPU per visit (Python and its PostgreSQL backend), ms, and x /healthz of the same run")
+    print(f"{'page':<18} {'first visit':>11} {'x':>6} {'again':>7} {'x':>6}")
+    floor = costs["/healthz"][1]
+    for label, (first, again) in costs.items():
+        print(f"{label:<18} {first:>11.2f} {floor / first:>6.3f} {again:>7.2f} {floor / again:>6.3f}")
     print(
         "\nx healthz: requests/s over /healthz's in the run just before; x (CPU): /healthz's CPU per request over"
         " the page's (web workers + their PostgreSQL backends + wrk), the ratio an idle machine would show."
