@@ -21,6 +21,7 @@ from billing.online.models import StripeEvent
 from billing.online.tests.payments_helpers import online_payment
 from billing.online.tests.stripe_events import SECRET, event, post_event, session_object
 from billing.till.models import Till
+from portal.lib.postgresql.base import CHECK_DELAY
 
 from .services import needs_postgres, terminate_all_backends, terminate_backend_after
 
@@ -120,6 +121,19 @@ def test_a_connection_killed_between_requests_is_replaced_before_the_next_one(cl
     connection.ensure_connection()
     old = connection.connection
     terminate_all_backends()
+    connection.used_at -= CHECK_DELAY  # idle for a second (portal.lib.postgresql)
     close_old_connections()  # request_started, as the WSGI server sends it
     assert client.get(reverse("portal:home"), **HTML).status_code == 200
     assert connection.connection is not old
+
+
+def test_a_connection_killed_within_a_second_of_its_last_query_fails_one_request_only(client, parent):
+    """The price of not pinging a busy connection (portal.lib.postgresql): killed less than a second after
+    it answered, the next request meets the fault (the French 503 page); the one after is served."""
+    client.force_login(parent)
+    assert client.get(reverse("portal:home"), **HTML).status_code == 200
+    terminate_all_backends()
+    close_old_connections()
+    assert client.get(reverse("portal:home"), **HTML).status_code == 503
+    end_of_request()
+    assert client.get(reverse("portal:home"), **HTML).status_code == 200

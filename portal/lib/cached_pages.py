@@ -28,7 +28,7 @@ from django.utils.translation import get_language
 
 from .shell import CSRF
 
-SECONDS = 3600  # a family's visit, reloads and back buttons included; a booking makes a new key anyway
+SECONDS = 15 * 60  # a family's visit, its reloads and back buttons; a booking makes a new key anyway
 
 
 def wallet_state(wallet) -> tuple:

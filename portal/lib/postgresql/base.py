@@ -26,7 +26,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().create_cursor(name)
 
     def close_if_health_check_failed(self):
-        if self.connection is not None and time.monotonic() - self.used_at < CHECK_DELAY:
+        busy = self.connection is not None and not self.connection.closed  # closed: psycopg2 saw it break
+        if busy and time.monotonic() - self.used_at < CHECK_DELAY:
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
