@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import http.client
 import importlib.util
 import os
@@ -212,6 +213,8 @@ def first_visits(paths: list[tuple[str, str]], visits: int = 100) -> dict[str, t
     def backend_cpu() -> float:  # the server process of this process's connection, read without a query
         return CpuMeter._cpu(connection.connection.info.backend_pid) if connection.connection else 0.0
 
+    gc.collect()
+    gc.freeze()  # what the fill left in this process is not traversed again by each visit's collections
     client = logged_in_client()
     costs = {}
     for label, path in paths:
