@@ -15,8 +15,9 @@ Lua hooks give the exact percentiles. The script:
    top-up a month, plus online payments credited by ``credit_payment`` for "Mes paiements";
 2. starts gunicorn (4 sync workers, DEBUG off, production settings, the shared Redis cache when
    ``--cache-url`` is given, which it is by default) and logs the parent in through the login form;
-3. runs ``wrk -t2 -c16`` on ``/healthz`` then each page, round after round, and prints each page's
-   requests/s, p50, p95 and its ratio to ``/healthz`` measured in the same round;
+3. runs ``wrk -t2 -c16`` on each page in turns with ``/healthz`` (``--slices`` runs of each, round after
+   round), and prints each page's requests/s, p50, p95 and its ratio to ``/healthz`` measured in turns
+   with it;
 4. counts the SQL queries of each page with Django's test client (same settings, second visit).
 
 Every page is checked to answer 200 with the parent's content before and after the load: a
@@ -67,6 +68,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per page and round")
+    parser.add_argument("--slices", type=int, default=4, help="runs of that duration, in turns with /healthz's")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--skip-fill", action="store_true", help="reuse the database of the previous run")
@@ -364,12 +366,35 @@ def wrk(args: argparse.Namespace, script: str, cookie: str, path: str, seconds: 
     cpu = meter.spent(before) + (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     requests, duration, p50, p95, errors = map(int, re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", output).groups())
     return {
-        "rate": requests / (duration / 1e6),
+        "requests": requests,
+        "seconds": duration / 1e6,
         "p50": p50 / 1000,
         "p95": p95 / 1000,
         "errors": errors,
-        "cpu_ms": cpu / max(requests, 1) * 1000,
+        "cpu": cpu,
     }
+
+
+def in_turns(args: argparse.Namespace, script: str, cookie: str, path: str, meter: CpuMeter) -> tuple[dict, dict]:
+    """The page and ``/healthz`` measured in turns, ``--slices`` runs of each, so that a slow moment of the
+    shared machine weighs on both: requests/s over all of a path's runs, the mean of their p50 and p95,
+    the CPU per request over all of them."""
+    seconds = max(1, args.seconds // args.slices)
+    runs = {"page": [], "floor": []}
+    for _ in range(args.slices):
+        runs["floor"].append(wrk(args, script, cookie, "/healthz", seconds, meter))
+        runs["page"].append(wrk(args, script, cookie, path, seconds, meter))
+    combined = {}
+    for name, parts in runs.items():
+        requests = sum(part["requests"] for part in parts)
+        combined[name] = {
+            "rate": requests / sum(part["seconds"] for part in parts),
+            "p50": sum(part["p50"] for part in parts) / len(parts),
+            "p95": sum(part["p95"] for part in parts) / len(parts),
+            "errors": sum(part["errors"] for part in parts),
+            "cpu_ms": sum(part["cpu"] for part in parts) / max(requests, 1) * 1000,
+        }
+    return combined["page"], combined["floor"]
 
 
 def wait_until_up(port: int, deadline: float) -> None:
@@ -430,11 +455,11 @@ def main() -> None:
         for _label, path in paths:  # warm every worker's connections, caches and templates
             wrk(args, script.name, cookie, path, 1, meter)
         for _ in range(args.rounds):
-            # Each page right after its own /healthz run: on a shared machine the load drifts within a round.
+            # Each page in turns with its own /healthz runs: on a shared machine the load drifts within a round.
             results = {}
             for label, path in paths[1:]:
-                floor = wrk(args, script.name, cookie, "/healthz", args.seconds, meter)
-                results[label] = {**wrk(args, script.name, cookie, path, args.seconds, meter), "floor": floor}
+                page, floor = in_turns(args, script.name, cookie, path, meter)
+                results[label] = {**page, "floor": floor}
             rounds.append(results)
         check(args.port, cookie, paths)
         os.unlink(script.name)
@@ -449,13 +474,13 @@ def main() -> None:
         f"load average {load:.2f} on {os.cpu_count()} cores"
     )
     for number, results in enumerate(rounds, 1):
-        print(f"\nround {number}: each page measured right after /healthz, the ratios are to that run")
+        print(f"\nround {number}: each page measured in turns with /healthz, the ratios are to those runs")
         print(
             f"{'page':<18} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'healthz/s':>9} {'x healthz':>9} "
             f"{'CPU ms/req':>10} {'healthz':>7} {'x (CPU)':>8} {'queries':>7} {'errors':>6}"
         )
         floors = [result["floor"] for result in results.values()]
-        print(  # the floor: the mean of its runs of this round, one before each page
+        print(  # the floor: the mean of its runs of this round, in turns with each page
             f"{'/healthz':<18} {sum(f['rate'] for f in floors) / len(floors):>6.0f} "
             f"{sum(f['p50'] for f in floors) / len(floors):>7.1f} {sum(f['p95'] for f in floors) / len(floors):>7.1f} "
             f"{'':>9} {1:>9.3f} {sum(f['cpu_ms'] for f in floors) / len(floors):>10.2f} {'':>7} {1:>8.3f} "
@@ -475,7 +500,7 @@ def main() -> None:
     for label, (first, again) in costs.items():
         print(f"{label:<18} {first:>11.2f} {floor / first:>6.3f} {again:>7.2f} {floor / again:>6.3f}")
     print(
-        "\nx healthz: requests/s over /healthz's in the run just before; x (CPU): /healthz's CPU per request over"
+        "\nx healthz: requests/s over /healthz's in the runs in turns with it; x (CPU): /healthz's CPU per request over"
         " the page's (web workers + their PostgreSQL backends + wrk), the ratio an idle machine would show."
     )
 
