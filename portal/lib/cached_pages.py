@@ -58,7 +58,7 @@ def render_cached(
     html, blocks = template.render_page({**values, "csrf_token": CSRF}, request)
     if not keep(values):
         return HttpResponse(html)
-    if versions:  # as they stand now that ``context()`` has run (it may have set them)
+    if None in current:  # a version missing when read: as ``context()`` has set it since
         current = tuple(cache.get_many(list(versions)).get(version) for version in versions)
     cache.set(cache_key, (current, blocks), SECONDS)
     return HttpResponse(html)
