@@ -12,8 +12,8 @@ on (the calendar of closed days behind a forecast): read in the same round trip,
 ``keep(context)`` may refuse to keep a page (one asked for by a URL that no link writes), so that the cache
 holds what the pages link to, not whatever a visitor types.
 
-Blocks are kept per user, language and release (the template's source); a form's CSRF token in them is kept as a marker, each request's own
-token put in its place.
+Blocks are kept per user, language and release (the template's source); a form's CSRF token in them is
+kept as a marker, each request's own token put in its place.
 """
 
 from __future__ import annotations
