@@ -104,6 +104,13 @@ def cashier(school) -> User:
     return _staff("caisse@esvres.example", CASHIER, school)
 
 
+@pytest.fixture
+def desk(client, cashier):
+    """The test client logged in as the school's cashier."""
+    client.force_login(cashier)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate-limit counters live in the cache (the shared Redis one when CACHE_URL is set): each test

@@ -76,12 +76,6 @@ def as_administrator(client, administrator):
     return client
 
 
-@pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
 # The helper.
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
+from billing.children import children_with_wallets as children
 from billing.ledger import book
 from billing.models import EntryKind, LedgerEntry
 from canteen.models import Pupil
@@ -15,17 +16,6 @@ from portal.lib.prepared import Prepared
 
 pytestmark = pytest.mark.django_db
 
-children = Prepared(
-    "test_children",
-    lambda user_id, today: (
-        Pupil.objects.filter(guardianships__user_id=user_id)
-        .select_related("establishment", "wallet")
-        .with_price_today(today)
-        .order_by("first_name")
-    ),
-    user_id=-7_349_001,
-    today=datetime.date(1901, 2, 3),
-)
 entries_page = Prepared(
     "test_entries_page",
     lambda wallet_id, offset: (
@@ -45,7 +35,7 @@ def test_answers_what_the_orm_answers_related_objects_and_annotations_included(p
         Pupil.objects.filter(guardianships__user_id=parent.pk)
         .select_related("establishment", "wallet")
         .with_price_today(today)
-        .order_by("first_name")
+        .order_by("first_name", "last_name")
     )
     prepared = children(user_id=parent.pk, today=today)
     assert [p.pk for p in prepared] == [p.pk for p in orm] == [hugo.pk, lea.pk]
@@ -88,7 +78,7 @@ def test_on_postgresql_the_statement_is_prepared_again_for_a_server_session_with
         pytest.skip("server-side statements are PostgreSQL's")
     today = datetime.date(2026, 11, 27)
     assert len(children(user_id=parent.pk, today=today)) == 2
-    assert "test_children" in connection.prepared_statements
+    assert "children_with_wallets" in connection.prepared_statements
     with connection.cursor() as cursor:  # what a new server session looks like: no statement
         cursor.execute("DEALLOCATE ALL")
     connection.prepared_statements = set()

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("admin:billing_correction_add")
 
 
-@pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
 def correction(pupil, amount="5.00", note="Repas compté deux fois", token=None) -> dict:
     return {"wallet": pupil.wallet.pk, "amount": amount, "note": note, "token": token or uuid.uuid4().hex}
 

@@ -15,12 +15,6 @@ LIST_URL = reverse("admin:billing_deskpayment_changelist")
 
 
 @pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
-@pytest.fixture
 def cheques(desk, lea, hugo) -> list[Payment]:
     desk.post(ADD_URL, desk_payment_data((lea, "30.00"), (hugo, "20.00"), amount="50.00", number="1111111"))
     desk.post(ADD_URL, desk_payment_data((hugo, "12.35"), amount="12.35", number="2222222", bank="LCL"))

@@ -22,12 +22,6 @@ LIST_URL = reverse("admin:billing_directdebit_changelist")
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 
 
-@pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
 def mandate(parent, cashier, **fields) -> DirectDebitMandate:
     values = {
         "reference": "OS-2026-0001",

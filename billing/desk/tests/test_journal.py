@@ -23,12 +23,6 @@ URL = reverse("admin:billing_journal")
 
 
 @pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
-@pytest.fixture
 def other_school_pupil(db) -> Pupil:
     school = Establishment.objects.create(
         name="Collège de Tours", code="9001", contact_email="c@example.com", beneficiary="Collège", address="Tours"

@@ -14,12 +14,6 @@ from .helpers import ADD_URL, assert_ledger_balanced, desk_payment_data, errors_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
 def balance(pupil) -> D:
     return Wallet.objects.get(pupil=pupil).balance
 

@@ -14,12 +14,6 @@ URL = reverse("admin:billing_close_balance")
 
 
 @pytest.fixture
-def desk(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
-@pytest.fixture
 def lea_has_money(lea, parent):
     book(lea, kind=EntryKind.CHEQUE, amount=D("23.47"), label="Chèque n° 1")
 
