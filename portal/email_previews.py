@@ -154,8 +154,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             _("Mot de passe oublié"),
             {
                 "user": {"email": "camille.martin@example.com"},
-                "protocol": "https",
-                "domain": "portail.example",
+                "site_url": SITE,
                 "uid": "MQ",
                 "token": "exemple",
             },

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
@@ -36,13 +37,18 @@ class EstablishmentLoginForm(AuthenticationForm):
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, never revealing whether an email has a login, sending by the one email road
-    (templates ``emails/password-reset-*``)."""
+    (templates ``emails/password-reset-*``). The link starts with ``SITE_URL``, as in every other email: never
+    with the request's ``Host``, which whoever posts the form chooses."""
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        plain = {name: context[name] for name in ("email", "domain", "site_name", "uid", "token", "protocol")}
-        queue_email("password-reset", to_email, {**plain, "user": {"email": context["user"].email}})
+        plain = {name: context[name] for name in ("email", "uid", "token")}
+        queue_email(
+            "password-reset",
+            to_email,
+            {**plain, "site_url": settings.SITE_URL, "user": {"email": context["user"].email}},
+        )
 
 
 # An IBAN has no place in a message: the cashier sets the direct-debit mandate up with the parent.

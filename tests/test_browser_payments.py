@@ -92,6 +92,7 @@ def test_stripe_checkout_end_to_end_credits_once(page, live_server, settings):
         settings.STRIPE_SECRET_KEY = "sk_test_browser"
         settings.STRIPE_API_BASE = fake.url
         settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.SITE_URL = live_server.url  # Stripe sends the parent back to the portal's public address
         credit_hugo(page, "20")
         page.wait_for_url(f"{fake.url}/pay/*")
         page.get_by_role("button", name="Payer").click()

@@ -92,6 +92,18 @@ def test_password_reset_email_link_sets_a_new_password(client, parent, mailoutbo
     assert "Lien expiré ou déjà utilisé" in again.content.decode()
 
 
+def test_password_reset_link_starts_with_site_url_whatever_the_requests_host(
+    client, parent, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://portail.example.fr"
+    settings.ALLOWED_HOSTS = ["portail.example.fr", "127.0.0.1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:password_reset"), {"email": parent.email}, HTTP_HOST="127.0.0.1:6666")
+    message = mailoutbox[0]
+    links = re.findall(r"https?://[^/\s\"]+/mot-de-passe/nouveau/", message.body + message.alternatives[0][0])
+    assert links and set(links) == {"https://portail.example.fr/mot-de-passe/nouveau/"}
+
+
 def test_password_reset_does_not_reveal_unknown_emails(client, parent, mailoutbox):
     known = client.post(reverse("portal:password_reset"), {"email": parent.email})
     unknown = client.post(reverse("portal:password_reset"), {"email": "inconnu@example.com"})

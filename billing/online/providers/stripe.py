@@ -103,7 +103,8 @@ class StripeProvider(PaymentProvider):
 
     def session_params(self, payment: Payment, request) -> dict:
         metadata = {"payment_id": str(payment.pk), "order_number": payment.order_number}
-        return_url = request.build_absolute_uri(reverse("billing:payment_return", args=[payment.pk]))
+        # From SITE_URL, as every link the portal gives away: never from the request's Host.
+        return_url = settings.SITE_URL + reverse("billing:payment_return", args=[payment.pk])
         return {
             "mode": "payment",
             "currency": "eur",
@@ -127,7 +128,7 @@ class StripeProvider(PaymentProvider):
             "customer_email": payment.user.email,
             "locale": "fr",
             "success_url": return_url + "?session_id={CHECKOUT_SESSION_ID}",
-            "cancel_url": request.build_absolute_uri(reverse("billing:payment_cancel", args=[payment.pk])),
+            "cancel_url": settings.SITE_URL + reverse("billing:payment_cancel", args=[payment.pk]),
             # Derived from the payment, not from now: a retried call sends the same parameters.
             "expires_at": int((payment.created_at + SESSION_LIFETIME).timestamp()),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from billing.models import EntryKind, LedgerEntry, Payment, PaymentStatus, Wallet
@@ -71,10 +72,9 @@ def test_paying_for_two_children_sends_one_session_with_exact_parameters(client,
     assert params["metadata[payment_id]"] == params["payment_intent_data[metadata][payment_id]"] == str(payment.pk)
     assert params["payment_intent_data[description]"] == f"Commande n° {payment.order_number}"
     assert params["customer_email"] == parent.email and params["locale"] == "fr"
-    assert (
-        params["success_url"] == f"http://testserver/paiements/{payment.pk}/retour/?session_id={{CHECKOUT_SESSION_ID}}"
-    )
-    assert params["cancel_url"] == f"http://testserver/paiements/{payment.pk}/annulation/"
+    site = settings.SITE_URL  # never the request's Host
+    assert params["success_url"] == f"{site}/paiements/{payment.pk}/retour/?session_id={{CHECKOUT_SESSION_ID}}"
+    assert params["cancel_url"] == f"{site}/paiements/{payment.pk}/annulation/"
     assert int(params["expires_at"]) - int(payment.created_at.timestamp()) == 31 * 60
     assert (payment.provider, payment.provider_id, payment.status) == (
         "stripe",
