@@ -3,16 +3,16 @@
 Triggers refuse any UPDATE or DELETE of a ledger row (migrations 0002 and 0007) and, on
 PostgreSQL, a TRUNCATE of the table. Emptying the whole database (``manage.py flush``, which
 the test suite runs between transactional tests) is the one legitimate exception: it runs
-inside ``whole_database_flush()``, which lifts the DELETE/TRUNCATE guard for its connection
-only (a session setting on PostgreSQL, a function SQLite's trigger asks). Editing a row stays
-refused even then: the UPDATE triggers have no exception.
+inside ``whole_database_flush()``, which lifts the DELETE/TRUNCATE guard for its own transaction
+only (``SET LOCAL`` on PostgreSQL, a function SQLite's trigger asks). Editing a row stays refused
+even then: the UPDATE triggers have no exception.
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 
 UNLOCK_SETTING = "openself.ledger_flush"
@@ -25,13 +25,11 @@ def whole_database_flush(using: str = "default"):
     """Let ``flush`` empty the ledger table with the rest of the database; nothing else uses it."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET {UNLOCK_SETTING} = 'on'")
-        try:
+        # Transaction-scoped: behind PgBouncer in transaction pooling, a session setting would stay on
+        # the server connection and lift the guard for whichever client is given that connection next.
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL {UNLOCK_SETTING} = 'on'")
             yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"RESET {UNLOCK_SETTING}")
         return
     _flushing_sqlite["on"] = True
     try:

@@ -53,8 +53,26 @@ def test_a_delete_of_every_row_is_refused(entry):
 
 
 def test_even_during_a_flush_a_row_cannot_be_edited(entry):
-    with whole_database_flush(), pytest.raises(DatabaseError, match="append-only"):
+    with pytest.raises(DatabaseError, match="append-only"), whole_database_flush():
         raw("UPDATE billing_ledgerentry SET label = 'x' WHERE id = %s", [entry.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_lifts_the_guard_for_its_own_transaction_only(entry):
+    """Behind PgBouncer in transaction pooling, a session setting would outlive the flush on the server
+    connection and lift the guard for the next client given it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the setting is PostgreSQL's")
+    with whole_database_flush():
+        assert connection.in_atomic_block  # SET LOCAL: gone at the transaction's end, on whichever connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('openself.ledger_flush', true)")
+            assert cursor.fetchone()[0] == "on"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('openself.ledger_flush', true)")
+        assert cursor.fetchone()[0] in (None, "")
+    with pytest.raises(DatabaseError, match="append-only"):
+        raw("DELETE FROM billing_ledgerentry")
 
 
 @pytest.mark.parametrize(
