@@ -188,6 +188,8 @@ def readyz(request):
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
+        except ImportError as exc:  # not a broker that is down: an incomplete installation
+            checks["broker"] = f"error: the transport cannot be loaded ({exc.__class__.__name__}: {exc})"
         except Exception as exc:
             checks["broker"] = f"error: {exc.__class__.__name__}"
     if checks["database"] == "ok":

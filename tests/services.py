@@ -138,7 +138,7 @@ def use_smtp(settings, port: int) -> None:
     settings.EMAIL_TIMEOUT = 5
 
 
-def _reset_broker_connections(app) -> None:
+def reset_broker_connections(app) -> None:
     from kombu import pools
 
     pools.reset()  # closes and forgets kombu's shared connection and producer pools
@@ -157,7 +157,7 @@ def celery_on(url: str):
     previous = app.conf.broker_url, app.conf.task_always_eager
     os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url, app.conf.task_always_eager = url, False
-    _reset_broker_connections(app)
+    reset_broker_connections(app)
     emails._broker_down_until = 0.0
     try:
         with app.connection_for_write() as conn:
@@ -169,7 +169,7 @@ def celery_on(url: str):
         else:
             os.environ["CELERY_BROKER_URL"] = previous_env
         app.conf.broker_url, app.conf.task_always_eager = previous
-        _reset_broker_connections(app)
+        reset_broker_connections(app)
         emails._broker_down_until = 0.0
 
 

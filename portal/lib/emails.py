@@ -95,6 +95,15 @@ BROKER_PAUSE_SECONDS = 30.0
 _broker_down_until = 0.0
 
 
+def broker_failure(exc: BaseException) -> str:
+    """What a failure to hand a task to the broker means, for the logs and ``/readyz``. A transport that
+    cannot even be imported (a module missing from the installation) is not a broker that is down:
+    restarting Redis would not help, installing ``requirements.txt`` would."""
+    if isinstance(exc, ImportError):
+        return f"the broker's transport cannot be loaded, the installation is incomplete: {exc!r}"
+    return f"the broker is unreachable: {exc!r}"
+
+
 def enqueue(outbox_id: int, *, force: bool = False) -> bool:
     """Hand one outbox row to the broker. False, logged, when the broker is unreachable: the row stays
     pending and the beat task queues it again once the broker is back."""
@@ -105,9 +114,10 @@ def enqueue(outbox_id: int, *, force: bool = False) -> bool:
     try:
         # No publishing retries: a request must not wait for a broker that is down.
         deliver_email.apply_async((outbox_id,), retry=False)
-    except Exception as exc:  # any broker failure (connection refused, timeout, auth…)
+    except Exception as exc:  # any broker failure (connection refused, timeout, auth, a transport not installed)
         _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("Email %s stays in the outbox, the broker is unreachable: %r", outbox_id, exc)
+        level = logging.ERROR if isinstance(exc, ImportError) else logging.WARNING
+        logger.log(level, "Email %s stays in the outbox, %s", outbox_id, broker_failure(exc))
         return False
     _broker_down_until = 0.0
     return True

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import smtplib
+import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
+import kombu.transport
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.mail import EmailMultiAlternatives
@@ -26,7 +28,7 @@ from portal.lib.emails import (
     retry_delay,
 )
 from portal.models import OutboxMessage
-from tests.services import celery_on, family_message_email, family_message_subject, free_port
+from tests.services import celery_on, family_message_email, family_message_subject, free_port, reset_broker_connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +73,33 @@ def test_a_context_that_is_not_plain_values_fails_in_the_caller():
     with pytest.raises(TypeError):
         queue_email("message-received", "ecole@example.com", {"user": object()})
     assert OutboxMessage.objects.count() == 0
+
+
+@pytest.fixture
+def broker_transport_missing(monkeypatch):
+    """A broker whose transport cannot be imported: kombu's Redis transport without ``packaging``, as a venv
+    made from an incomplete requirements.txt had it."""
+    with celery_on("redis://127.0.0.1:6379/15") as app:
+        monkeypatch.setitem(sys.modules, "packaging", None)
+        monkeypatch.setitem(sys.modules, "packaging.version", None)
+        monkeypatch.delitem(sys.modules, "kombu.transport.redis", raising=False)
+        monkeypatch.setattr(kombu.transport, "_transport_cache", {})  # kombu keeps the classes it loaded
+        reset_broker_connections(app)
+        yield app
+
+
+def test_a_broker_transport_that_cannot_be_loaded_is_named_as_such(
+    client, broker_transport_missing, caplog, monkeypatch, settings
+):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    monkeypatch.setattr(emails, "_broker_down_until", 0.0)
+    contact()
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.PENDING
+    logged = [r for r in caplog.records if r.name == "portal.lib.emails" and r.levelname == "ERROR"]
+    assert logged and "the broker's transport cannot be loaded" in logged[0].getMessage()
+    assert "packaging" in logged[0].getMessage() and "unreachable" not in logged[0].getMessage()
+    broker = client.get(reverse("portal:readyz")).json()["broker"]
+    assert broker.startswith("error: the transport cannot be loaded") and "packaging" in broker
 
 
 def test_with_the_broker_down_a_password_reset_succeeds_and_the_email_waits(client, parent, dead_broker, mailoutbox):
