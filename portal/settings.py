@@ -113,6 +113,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "portal.lib.postgresql"  # health checks spared on busy connections
+    # Safe behind PgBouncer in transaction pooling: no server-side cursor (``iterator()`` declares one WITH
+    # HOLD, which outlives its transaction and so its server connection). ``DB_SERVER_SIDE_CURSORS=1`` when
+    # connecting straight to PostgreSQL or through session pooling, to stream the largest exports.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = not envbool("DB_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default under concurrent clicks: WAL lets readers run beside the writer, a writer
     # takes the lock when its transaction begins (IMMEDIATE, so no deadlock on lock upgrade) and
@@ -123,9 +127,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
-# The few queries of every parent page are prepared once per connection on PostgreSQL (portal.lib.prepared);
-# off behind a pooler that moves a client between server connections (PgBouncer in transaction mode < 1.21).
-DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL")

@@ -7,31 +7,25 @@ placeholder values, keeps the SQL and the compiler that turns rows into model in
 objects and annotations included, as Django's own ModelIterable does), and runs that SQL again with the
 real values on each call.
 
-On PostgreSQL the statement is also prepared on the server, once per connection (``PREPARE``): the
-planner's work (0.35 ms of the children's query, twice its execution) is done once instead of on every
-page. ``DB_PREPARED_STATEMENTS=0`` turns that off, for a pooler that moves a client between server
-connections (PgBouncer in transaction mode before 1.21).
+Nothing is prepared on the server (no SQL ``PREPARE``): behind PgBouncer in transaction pooling, any
+version, a statement prepared in one server session is missing, or already there, in the next.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.signals import connection_created
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
-from django.dispatch import receiver
 
 
 class Prepared:
     def __init__(self, name: str, build: Callable[..., QuerySet], **placeholders: Any):
-        """``name`` names the server-side statement; ``build(**values)`` returns the queryset; ``placeholders``
+        """``name`` names the query; ``build(**values)`` returns the queryset; ``placeholders``
         are sample values (distinctive integers, dates) that must appear nowhere else in its parameters:
         each one marks where a value goes. A placeholder named ``offset`` is the start of a slice
         (``[offset:offset + n]``), which Django writes into the SQL rather than its parameters."""
@@ -77,36 +71,14 @@ class Prepared:
         params = list(params)
         for position, name, as_text in slots:
             params[position] = values[name].isoformat() if as_text else values[name]
-        connection = connections[using]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS:
-                self._execute_prepared(connection, cursor, sql, params)
-            else:
-                cursor.execute(sql, params)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         if row_class is not None:  # a values_list(named=True) queryset: its rows, by name
             return [row_class._make(row) for row in rows]
         return list(_instances(compiler, rows, using))
-
-    def _execute_prepared(self, connection, cursor, sql: str, params: list) -> None:
-        statements = connection.__dict__.setdefault("prepared_statements", set())  # emptied on reconnection
-        if self.name not in statements:
-            numbered = iter(range(1, len(params) + 1))
-            server_sql = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m.group() == "%s" else "%", sql)
-            cursor.execute(f"PREPARE {self.name} AS {server_sql}")  # outlives a rollback: session-wide
-            statements.add(self.name)
-        cursor.execute(
-            f"EXECUTE {self.name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {self.name}",
-            params or None,
-        )
-
-
-@receiver(connection_created, dispatch_uid="portal.lib.prepared.new_connection")
-def _new_connection(sender, connection, **kwargs) -> None:
-    """A new server session has no prepared statement yet."""
-    connection.prepared_statements = set()
 
 
 def _instances(compiler, rows: list, using: str):

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 
 from billing.children import children_with_wallets as children
 from billing.ledger import book
@@ -70,16 +69,3 @@ def test_a_placeholder_the_query_does_not_carry_is_refused():
     missing = Prepared("test_missing", lambda user_id: Pupil.objects.all(), user_id=-7_349_004)
     with pytest.raises(ValueError):
         missing()
-
-
-@pytest.mark.postgres
-def test_on_postgresql_the_statement_is_prepared_again_for_a_server_session_without_it(parent, lea):
-    if connection.vendor != "postgresql":
-        pytest.skip("server-side statements are PostgreSQL's")
-    today = datetime.date(2026, 11, 27)
-    assert len(children(user_id=parent.pk, today=today)) == 2
-    assert "children_with_wallets" in connection.prepared_statements
-    with connection.cursor() as cursor:  # what a new server session looks like: no statement
-        cursor.execute("DEALLOCATE ALL")
-    connection.prepared_statements = set()
-    assert len(children(user_id=parent.pk, today=today)) == 2
