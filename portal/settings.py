@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.release import release_id
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -129,13 +131,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The release this process runs (portal.lib.release): ``RELEASE`` (a tag or commit id) or a digest of the
+# code, templates and catalogues. Every cache key starts with it: nothing kept outlives an upgrade.
+RELEASE = env("RELEASE") or release_id(BASE_DIR, ("portal", "accounts", "billing", "canteen", "templates", "locale"))
 CACHE_URL = env("CACHE_URL")
 CACHES = {
-    "default": (
-        {"BACKEND": "portal.lib.cache.SharedClientRedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {"BACKEND": "portal.lib.cache.SharedClientRedisCache", "LOCATION": CACHE_URL}
+            if CACHE_URL
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        "KEY_PREFIX": RELEASE,
+    }
 }
 
 # With a shared cache (Redis), sessions are read from it and written through to the database: a page

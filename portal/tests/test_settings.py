@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from portal.lib.release import release_id
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
@@ -71,3 +73,18 @@ def test_links_in_emails_follow_the_port_make_run_serves_unless_site_url_is_set(
 def test_make_run_passes_its_port_to_the_portal():
     makefile = (ROOT / "Makefile").read_text()
     assert "PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)" in makefile
+
+
+def test_every_cache_key_carries_the_release_so_an_upgrade_shows_its_pages_at_once():
+    probe = "from django.core.cache import cache; print(cache.make_key('page'))"
+    assert run(["shell", "-v", "0", "-c", probe], {"RELEASE": "2026.12.1"}).stdout.strip() == "2026.12.1:1:page"
+    assert run(["shell", "-v", "0", "-c", probe], {"RELEASE": "2026.12.2"}).stdout.strip() == "2026.12.2:1:page"
+
+
+def test_without_a_release_name_the_release_is_a_digest_of_code_templates_and_catalogues(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "home.html").write_text("Solde")
+    before = release_id(tmp_path, ("templates",))
+    assert release_id(tmp_path, ("templates",)) == before
+    (tmp_path / "templates" / "home.html").write_text("Solde :")
+    assert release_id(tmp_path, ("templates",)) != before
