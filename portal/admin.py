@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from . import audit_admin, messaging_admin, outbox_admin, security_admin  # noqa: F401  (registered before the titles below are given to every admin)
+from . import messaging_admin, security_admin  # noqa: F401  (registered before the titles below are given to every admin)
 
 admin.site.site_header = _("OpenSelf — Administration")
 admin.site.site_title = _("OpenSelf — Administration")

@@ -3,13 +3,6 @@
 These rows only talk about things that happened elsewhere (a payment credited, a balance that
 crossed a threshold, a request validated): the apps below send signals, ``portal.receivers``
 turns them into notifications and emails. No money is held here.
-
-The outbox (``OutboxMessage``) and the record of failed tasks (``TaskFailure``) are here too:
-The outbox: every email the portal sends, written in the transaction of the change that causes it.
-
-A row is committed with the change (an approved request, a credited payment, a reset asked for) or
-not at all; a Celery task sends it and marks it sent; a beat task re-queues what is still pending.
-So a broker, worker or mail server outage delays an email but never loses it.
 """
 
 from __future__ import annotations
@@ -222,53 +215,3 @@ class LowBalanceAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.pupil_id}: {'below' if self.below else 'above'}"
-
-
-class OutboxMessage(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("En échec")
-
-    name = models.CharField(_("modèle"), max_length=100)
-    recipients = models.JSONField(_("destinataires"))
-    reply_to = models.JSONField(_("répondre à"), null=True, blank=True)
-    # Plain values serialised with kombu's JSON (Decimals and dates come back as themselves).
-    context = models.TextField(_("contexte"))
-    language = models.CharField(_("langue"), max_length=10, default="fr")
-    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    # When the beat task may queue it again (after a failure, or if the first queueing was lost).
-    next_attempt_at = models.DateTimeField(_("prochaine tentative"))
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("email sortant")
-        verbose_name_plural = _("emails sortants")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
-
-    def __str__(self) -> str:
-        return f"{self.name} → {', '.join(self.recipients)}"
-
-
-class TaskFailure(models.Model):
-    """A Celery task that failed for good (its retries spent, or none to make): kept for staff to see in
-    the admin rather than in a worker's log. Written by ``portal.celery.record_task_failure``."""
-
-    task = models.CharField(_("tâche"), max_length=200)
-    task_id = models.CharField(_("identifiant"), max_length=64, blank=True)
-    arguments = models.TextField(_("arguments"), blank=True)
-    error = models.TextField(_("erreur"))
-    traceback = models.TextField(_("trace"), blank=True)
-    failed_at = models.DateTimeField(_("échouée le"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("tâche en échec")
-        verbose_name_plural = _("tâches en échec")
-        ordering = ["-failed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.task} ({self.failed_at:%d/%m/%Y %H:%M})"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "portal.lib",
     "canteen",
     "accounts",
     "billing",
@@ -221,7 +222,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["portal.lib.emails"]  # the email task lives outside any app's tasks module
+CELERY_IMPORTS = ["portal.lib.emails"]  # the email tasks live beside the outbox, not in a tasks module
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning, each school hears how many account requests wait for it.
     "account-requests-digest": {

@@ -29,6 +29,7 @@ from billing.models import meals_covered
 from canteen.models import Establishment, Pupil
 from portal.lib.cached_pages import render_cached, wallet_state
 from portal.lib.emails import outbox_counts
+from portal.lib.models import TaskFailure
 from portal.lib.money import euros
 from portal.lib.urls import cached_reverse
 
@@ -44,7 +45,7 @@ from .forms import (
     ReplyForm,
     ThreadForm,
 )
-from .models import AlertSettings, MessageThread, Notification, NotificationKind, Subject, TaskFailure
+from .models import AlertSettings, MessageThread, Notification, NotificationKind, Subject
 
 # Public forms that send email: per visitor address and hour, and per target email and hour.
 RESETS_PER_ADDRESS, RESETS_PER_EMAIL = 10, 3

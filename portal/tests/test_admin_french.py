@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import camel_case_to_spaces
 from django.utils.translation import override
 
-OUR_APPS = ["canteen", "accounts", "billing", "portal"]
+OUR_APPS = ["lib", "canteen", "accounts", "billing", "portal"]
 SAME_IN_FRENCH = {
     "mode",
     "logo",

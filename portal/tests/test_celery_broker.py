@@ -8,7 +8,7 @@ from django.conf import settings
 
 from portal.celery import app
 from portal.lib.emails import queue_email, send_email
-from portal.models import OutboxMessage
+from portal.lib.models import OutboxMessage
 from tests.services import family_message_email, family_message_subject
 
 pytestmark = [

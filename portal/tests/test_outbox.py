@@ -25,12 +25,12 @@ from portal.lib.emails import (
     requeue_pending_emails,
     retry_delay,
 )
-from portal.models import OutboxMessage
+from portal.lib.models import OutboxMessage
 from tests.services import celery_on, family_message_email, family_message_subject, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OUTBOX = reverse("admin:portal_outboxmessage_changelist")
+OUTBOX = reverse("admin:lib_outboxmessage_changelist")
 
 
 def contact(subject="Cantine"):
@@ -216,9 +216,9 @@ def test_the_outbox_is_for_superusers_only_and_never_shows_the_links(client, adm
     row = OutboxMessage.objects.get()
     client.force_login(administrator)
     assert client.get(OUTBOX).status_code == 403
-    assert client.get(reverse("admin:portal_outboxmessage_change", args=[row.pk])).status_code == 403
+    assert client.get(reverse("admin:lib_outboxmessage_change", args=[row.pk])).status_code == 403
     client.force_login(superuser)
-    page = client.get(reverse("admin:portal_outboxmessage_change", args=[row.pk])).content.decode()
+    page = client.get(reverse("admin:lib_outboxmessage_change", args=[row.pk])).content.decode()
     assert parent.email in page and '"token"' not in page and "token" not in row.recipients[0]
     from kombu.utils.json import loads
 

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.urls import reverse
 
 from accounts.models import User
-from portal.models import TaskFailure
+from portal.lib.models import TaskFailure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,11 +25,11 @@ def test_a_failing_task_is_recorded_with_its_arguments_and_error(client, adminis
     assert "Traceback" in failure.traceback
     assert client.get(reverse("portal:readyz")).json()["tasks"] == {"failed_last_24h": 1}
 
-    url = reverse("admin:portal_taskfailure_change", args=[failure.pk])
+    url = reverse("admin:lib_taskfailure_change", args=[failure.pk])
     client.force_login(administrator)
     assert client.get(url).status_code == 403
     client.force_login(User.objects.create_superuser("exploitant@openself.example", "un-mot-de-passe-solide-42"))
-    assert "no such school: 4388" in client.get(reverse("admin:portal_taskfailure_changelist")).content.decode()
+    assert "no such school: 4388" in client.get(reverse("admin:lib_taskfailure_changelist")).content.decode()
 
 
 def test_a_task_that_succeeds_records_nothing(mailoutbox):

@@ -1,0 +1,44 @@
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+# The years a date hierarchy may link to: the ledger holds nothing before 2000, and Django's admin
+# itself fails (500) on the last day of year 9999 or the first of year 1.
+DATE_HIERARCHY_YEARS = (2000, 2100)
+
+
+class BoundedDateHierarchyMixin:
+    """A date hierarchy in the address outside ``DATE_HIERARCHY_YEARS`` is dropped with a message, never a 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        field = getattr(self, "date_hierarchy", None)
+        year = request.GET.get(f"{field}__year") if field else None
+        if year is not None and not (year.isascii() and year.isdigit() and len(year) == 4 and _in_range(int(year))):
+            kept = request.GET.copy()
+            for part in ("year", "month", "day"):
+                kept.pop(f"{field}__{part}", None)
+            self.message_user(
+                request,
+                _("Année hors de la période de l'historique (%(first)d–%(last)d) : filtre retiré.")
+                % {"first": DATE_HIERARCHY_YEARS[0], "last": DATE_HIERARCHY_YEARS[1]},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
+        return super().changelist_view(request, extra_context)
+
+
+def _in_range(year: int) -> bool:
+    return DATE_HIERARCHY_YEARS[0] <= year <= DATE_HIERARCHY_YEARS[1]
+
+
+class ReadOnlyAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
+    """Shown, never edited: for history that only moves by new entries (money, events received)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

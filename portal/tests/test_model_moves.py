@@ -1,0 +1,41 @@
+"""Models moved between apps keep an existing database's rows: migrating a database of the old layout
+forward changes no table, and the moved models' content types (their permissions, the admin's history of
+their rows) follow them. Run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The layout before the moves: the outbox and the failed tasks in the portal app.
+BEFORE = [("portal", "0003_french_names")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def leaves():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def test_the_outbox_and_the_failed_tasks_keep_their_rows_in_portal_lib():
+    old = migrate(BEFORE)
+    ContentType = old.get_model("contenttypes", "ContentType")
+    outbox_type = ContentType.objects.get_or_create(app_label="portal", model="outboxmessage")[0]
+    email = old.get_model("portal", "OutboxMessage").objects.create(
+        name="payment-receipt", recipients=["camille@example.com"], context="{}", next_attempt_at=timezone.now()
+    )
+    failure = old.get_model("portal", "TaskFailure").objects.create(task="portal.tasks.x", error="boom")
+
+    new = migrate(leaves())
+    assert new.get_model("lib", "OutboxMessage").objects.get(pk=email.pk).recipients == ["camille@example.com"]
+    assert new.get_model("lib", "TaskFailure").objects.get(pk=failure.pk).error == "boom"
+    moved = new.get_model("contenttypes", "ContentType").objects.get(pk=outbox_type.pk)
+    assert (moved.app_label, moved.model) == ("lib", "outboxmessage")
