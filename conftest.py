@@ -117,7 +117,7 @@ def fresh_cache():
     starts with none, whatever the tests before it sent; nor with a school held by this process."""
     from django.core.cache import cache
 
-    from portal.establishments import forget_held_schools
+    from portal.family.establishments import forget_held_schools
 
     cache.clear()
     forget_held_schools()

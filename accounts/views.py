@@ -9,10 +9,10 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from canteen.models import Establishment
+from portal.lib.ratelimit import over_limit, over_limit_for
 
 from .forms import AccountRequestForm
 from .models import User
-from .ratelimit import over_limit, over_limit_for
 from .tasks import send_activation_email
 
 # Requests sent per client address and hour: a family sends a few, a robot many.

@@ -265,3 +265,26 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} : {euros(self.amount)}"
+
+
+class LowBalanceAlert(models.Model):
+    """Whether a guardian was told that a child's balance is below their threshold: one alert per crossing,
+    the next only once the balance went back above (``billing.thresholds``). The table is still
+    ``portal_lowbalancealert``, where the alert was born."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("parent")
+    )
+    pupil = models.ForeignKey("canteen.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name=_("élève"))
+    below = models.BooleanField(_("sous le seuil"), default=False)
+    changed_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        db_table = "portal_lowbalancealert"
+        verbose_name = _("alerte de solde bas")
+        verbose_name_plural = _("alertes de solde bas")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="low_balance_alert_unique")]
+        indexes = [models.Index(fields=["pupil"], condition=models.Q(below=True), name="low_balance_below_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.pupil_id}: {'below' if self.below else 'above'}"

@@ -1,10 +1,14 @@
-"""What billing tells the apps above it, and the wallet every pupil gets."""
+"""What billing tells the apps above it, the wallet every pupil gets, and the forecasts' calendar."""
 
-from django.db.models.signals import post_save
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from canteen.models import Pupil
+from canteen.models import ClosedPeriod, Establishment, Pupil
 
+from . import forecast
 from .models import Wallet
 
 # Sent inside the transaction that credited a payment (receivers queue their emails from there).
@@ -19,3 +23,13 @@ def open_wallet(sender, instance: Pupil, created: bool, raw: bool = False, **kwa
     """Every pupil has a canteen account (the "SELF" wallet) from the start."""
     if created and not raw:
         Wallet.objects.get_or_create(pupil=instance)
+
+
+@receiver([post_save, post_delete], sender=ClosedPeriod, dispatch_uid="billing.forget_calendar_closed_period")
+@receiver([post_save, post_delete], sender=Establishment, dispatch_uid="billing.forget_calendar_establishment")
+def forget_calendar(sender, **kwargs) -> None:
+    """A closed period added, moved or removed, a school's time zone changed: every forecast is computed again,
+    forgotten at once (this transaction's next reads) and again after the commit (a page served meanwhile by
+    another transaction may have kept the old calendar)."""
+    forecast.forget_calendar()
+    transaction.on_commit(forecast.forget_calendar)

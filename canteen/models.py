@@ -1,6 +1,7 @@
-"""The school's reference data: establishments, pupils, who guards each pupil, meal tariffs.
+"""The school's reference data: establishments, pupils, who guards each pupil (and under which balance
+each guardian wants to hear about it), meal tariffs.
 
-This app knows nothing of money movements (see ``billing``) and imports no other app:
+This app knows nothing of money movements (see ``billing``) and imports no app but ``portal.lib``:
 ``accounts`` and ``billing`` ask it which pupils a login guards and what a meal costs.
 """
 
@@ -10,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -267,6 +268,53 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
+
+
+# Without a threshold of their own, a guardian hears of a balance below the price of this many meals.
+DEFAULT_ALERT_MEALS = 2
+# The highest threshold a guardian may set: a guard against typing errors.
+MAX_ALERT_THRESHOLD = Decimal("500.00")
+
+
+class AlertSettings(models.Model):
+    """A guardian's low-balance alert, for each of their children: on by default, at the price of two meals.
+
+    Kept beside the guardianship, in the lowest app that knows families, so that ``billing`` can tell whose
+    balance went low without asking the family's app; the parent changes it in "Mon profil". The table is
+    still ``portal_alertsettings``, where the setting was born.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings", verbose_name=_("parent")
+    )
+    enabled = models.BooleanField(_("m'alerter quand le solde est bas"), default=True)
+    threshold = models.DecimalField(
+        _("seuil d'alerte"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(MAX_ALERT_THRESHOLD)],
+        help_text=_("Vide : le prix de deux repas."),
+    )
+
+    class Meta:
+        db_table = "portal_alertsettings"
+        verbose_name = _("réglage d'alerte")
+        verbose_name_plural = _("réglages d'alerte")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def alert_threshold(enabled: bool, threshold: Decimal | None, price: Decimal | None) -> Decimal | None:
+    """The balance under which a guardian hears about a child (``enabled`` and ``threshold`` from their
+    ``AlertSettings``, on and empty without one); None when alerts are off or no price is known."""
+    if not enabled:
+        return None
+    if threshold is not None:
+        return threshold
+    return price * DEFAULT_ALERT_MEALS if price is not None else None
 
 
 class ClosedPeriod(models.Model):

@@ -1,31 +1,17 @@
 """The login backend of the portal: Django's, with the user's unread notification count loaded alongside.
 
 Every parent page shows that count (the Notifications tab, the title) and loads the user: one query
-serves both, the count a subquery on the small partial index ``notification_unread_idx``.
+serves both. At the project's root because sessions name their backend by its path (``portal.auth``):
+moved, it would log every parent out.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 
+from portal.family.notifications import unread_count
 from portal.lib.prepared import Prepared
-
-from .models import Notification
-
-
-def unread_count():
-    """The unread notifications of the user row ``OuterRef("pk")``, as a subquery."""
-    unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def _user_with_unread_count(user_id: int):
@@ -42,8 +28,3 @@ class PortalBackend(ModelBackend):
         found = user_with_unread_count(user_id=int(user_id))
         user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
-
-
-def forget_unread_count(user) -> None:
-    """Notifications were just marked read: the count loaded with the user is counted again if shown."""
-    user.unread_notifications_count = None

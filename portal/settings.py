@@ -50,8 +50,10 @@ TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
 # embedded default it follows the port `make run` serves (PORT), unless SITE_URL says otherwise.
 SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
 
+# The project's layers, lowest first: portal.lib (the shared floor), canteen, accounts and billing, the
+# parent-facing app (portal.family), then the project's own files (portal). .importlinter checks the arrows.
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.lib.apps.AdminConfig",  # Django's admin with the project's French admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "canteen",
     "accounts",
     "billing",
+    "portal.family",
     "portal",
 ]
 
@@ -98,8 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.establishment",
-                "portal.context_processors.unread_notifications",
+                "portal.family.context_processors.establishment",
+                "portal.family.context_processors.unread_notifications",
             ],
         },
     },
@@ -168,9 +171,9 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "portal.security.login_identifier"
-AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
-AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -231,7 +234,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Each Monday morning, parents hear of every child whose balance is below zero.
     "negative-balance-reminder": {
-        "task": "portal.tasks.remind_negative_balances",
+        "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
 }

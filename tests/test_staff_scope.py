@@ -38,8 +38,8 @@ from billing.online.models import StripeEvent
 from billing.till.models import Till
 from canteen.models import ClosedPeriod, Establishment, Guardianship, Pupil, Tariff
 from conftest import PASSWORD
+from portal.family.models import MessageThread, Subject
 from portal.lib.models import OutboxMessage, TaskFailure
-from portal.models import MessageThread, Subject
 from portal.roles import CASHIER
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,174 @@
+"""How long a child's balance lasts at the pace of the last four school weeks.
+
+``forecast_until`` is pure arithmetic on dates, tested on fixed calendars; ``forecast_for`` reads
+what it needs for one pupil (its meals of the window, the establishment's closed days).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from billing.models import EntryKind, LedgerEntry, Wallet
+from canteen.models import Pupil, closed_days_of
+
+WINDOW_SCHOOL_DAYS = 20  # four school weeks of five days
+# Enough history: the child's first meal falls in the window's first school week or before.
+FIRST_WEEK = 5
+HORIZON_DAYS = 366
+LOOKBACK = datetime.timedelta(days=120)  # room for 20 school days and the holidays between them
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def is_school_day(day: datetime.date, closed: set[datetime.date]) -> bool:
+    return day.weekday() < 5 and day not in closed
+
+
+def school_window(today: datetime.date, closed: set[datetime.date]) -> list[datetime.date]:
+    """The last ``WINDOW_SCHOOL_DAYS`` school days before ``today``, newest first."""
+    days, day = [], today - ONE_DAY
+    while len(days) < WINDOW_SCHOOL_DAYS:
+        if is_school_day(day, closed):
+            days.append(day)
+        day -= ONE_DAY
+    return days
+
+
+def forecast_until(
+    balance: Decimal,
+    price: Decimal | None,
+    meal_days: Iterable[datetime.date],
+    first_meal: datetime.date | None,
+    today: datetime.date,
+    closed: set[datetime.date],
+) -> datetime.date | None:
+    """The last school day whose meal the balance still pays for, eating as over the last four school weeks.
+
+    ``meal_days`` has one date per meal taken (at least over the window); ``first_meal`` is the date of
+    the child's first meal ever. None when there is too little history (no meal before the end of the
+    window's first school week), no meal in the window, no price, nothing left to spend, or more than a year ahead.
+    """
+    if price is None or price <= 0 or balance < price:
+        return None
+    window = school_window(today, closed)
+    if first_meal is None or first_meal > window[-FIRST_WEEK]:
+        return None
+    in_window = set(window)
+    meals = Counter(day for day in meal_days if day in in_window)
+    if not meals:
+        return None
+    # Per weekday: meals taken / school days of that weekday in the window (a child eating 4 days a week
+    # has a 0 on its free day, a child who missed one Monday of four has 0.75 on Mondays).
+    open_days = Counter(day.weekday() for day in window)
+    eaten = Counter()
+    for day, count in meals.items():
+        eaten[day.weekday()] += count
+    rate = {weekday: Decimal(eaten[weekday]) / open_days[weekday] for weekday in open_days}
+    spent, covered, day = Decimal("0"), None, today + ONE_DAY
+    while day <= today + datetime.timedelta(days=HORIZON_DAYS):
+        if is_school_day(day, closed) and rate.get(day.weekday()):
+            spent += rate[day.weekday()] * price
+            if spent > balance:
+                return covered
+            covered = day
+        day += ONE_DAY
+    return None
+
+
+def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None = None) -> dict:
+    """``forecast_until`` for each pupil (with its establishment loaded), keyed by pupil id, in a few queries
+    whatever their number: the establishments' closed days, the meals of the window, who has older meals."""
+    wanted = [p for p in pupils if prices.get(p.pk) and prices[p.pk] > 0 and balances[p.pk] >= prices[p.pk]]
+    if not wanted:
+        return {p.pk: None for p in pupils}
+    zones = {p.pk: zoneinfo.ZoneInfo(p.establishment.timezone or "Europe/Paris") for p in wanted}
+    days = {p.pk: today or timezone.localdate(timezone=zones[p.pk]) for p in wanted}
+    first_day, last_day = min(days.values()) - LOOKBACK, max(days.values()) + datetime.timedelta(HORIZON_DAYS)
+    closed = closed_days_of({p.establishment_id for p in wanted}, first_day, last_day)
+    windows = {p.pk: school_window(days[p.pk], closed.get(p.establishment_id, set())) for p in wanted}
+    since = {p.pk: datetime.datetime.combine(windows[p.pk][-1], datetime.time.min, tzinfo=zones[p.pk]) for p in wanted}
+    meals = LedgerEntry.objects.filter(kind=EntryKind.MEAL, wallet__pupil_id__in=[p.pk for p in wanted])
+    meal_days = defaultdict(list)
+    for pupil_id, moment in meals.filter(occurred_at__gte=min(since.values())).values_list(
+        "wallet__pupil_id", "occurred_at"
+    ):
+        meal_days[pupil_id].append(moment.astimezone(zones[pupil_id]).date())
+    # A meal in the window's first school week or before: the child ate there for the whole window. One
+    # EXISTS per wallet, per distinct cutoff (one per establishment at most), stopping at its first index row.
+    seasoned: set[int] = set()
+    by_cutoff = defaultdict(list)
+    for p in wanted:
+        end_of_first_week = windows[p.pk][-FIRST_WEEK] + ONE_DAY
+        by_cutoff[datetime.datetime.combine(end_of_first_week, datetime.time.min, tzinfo=zones[p.pk])].append(p.pk)
+    for cutoff, pupil_ids in by_cutoff.items():
+        older = LedgerEntry.objects.filter(wallet=OuterRef("pk"), kind=EntryKind.MEAL, occurred_at__lt=cutoff)
+        seasoned.update(
+            Wallet.objects.filter(pupil_id__in=pupil_ids).filter(Exists(older)).values_list("pupil_id", flat=True)
+        )
+    result = {p.pk: None for p in pupils}
+    for p in wanted:
+        first_meal = windows[p.pk][-FIRST_WEEK] if p.pk in seasoned else None
+        result[p.pk] = forecast_until(
+            balances[p.pk], prices[p.pk], meal_days[p.pk], first_meal, days[p.pk], closed.get(p.establishment_id, set())
+        )
+    return result
+
+
+def forecast_for(pupil: Pupil, balance: Decimal, price: Decimal | None, today: datetime.date | None = None):
+    """``forecasts`` for one pupil."""
+    return forecasts([pupil], {pupil.pk: balance}, {pupil.pk: price}, today)[pupil.pk]
+
+
+# The school calendar the forecasts were computed with (closed periods, timezones): a token that changes
+# whenever a closed period or an establishment is saved (billing.signals), so that no forecast outlives it.
+CALENDAR_KEY = "forecast:calendar"
+CACHE_SECONDS = 24 * 3600
+
+
+def forget_calendar() -> None:
+    cache.delete(CALENDAR_KEY)
+
+
+def _cache_key(pupil: Pupil, today: datetime.date) -> str:
+    """Everything a forecast depends on besides the calendar: the wallet's last booking (``updated_at`` moves
+    with every entry booked, so the meals of the window are the same), its balance, the price, the day."""
+    wallet = pupil.wallet
+    return (
+        f"forecast:{pupil.pk}:{pupil.establishment_id}:{wallet.updated_at.timestamp()}:{wallet.balance}:"
+        f"{pupil.price_today}:{today.isoformat()}"
+    )
+
+
+def cached_forecasts(pupils: list[Pupil]) -> dict:
+    """``forecasts`` of the home page for pupils loaded with their wallet, establishment and ``price_today``
+    (``Pupil.objects.with_price_today()``): one cache read when nothing moved, the queries otherwise."""
+    days = {
+        p.pk: timezone.localdate(timezone=zoneinfo.ZoneInfo(p.establishment.timezone or "Europe/Paris")) for p in pupils
+    }
+    keys = {p.pk: _cache_key(p, days[p.pk]) for p in pupils}
+    found = cache.get_many([CALENDAR_KEY, *keys.values()])
+    calendar = found.get(CALENDAR_KEY)
+    if calendar is None:
+        calendar = uuid.uuid4().hex
+        cache.set(CALENDAR_KEY, calendar, None)
+    result, missing = {}, []
+    for p in pupils:
+        cached = found.get(keys[p.pk])
+        if cached is not None and cached[0] == calendar:
+            result[p.pk] = cached[1]
+        else:
+            missing.append(p)
+    if missing:
+        balances = {p.pk: p.wallet.balance for p in missing}
+        computed = forecasts(missing, balances, {p.pk: p.price_today for p in missing})
+        result.update(computed)
+        cache.set_many({keys[p.pk]: (calendar, computed[p.pk]) for p in missing}, CACHE_SECONDS)
+    return result
