@@ -149,7 +149,7 @@ def _cache_key(pupil: Pupil, today: datetime.date) -> str:
 
 def cached_forecasts(pupils: list[Pupil]) -> dict:
     """``forecasts`` of the home page for pupils loaded with their wallet, establishment and ``price_today``
-    (``Pupil.objects.with_price_today()``): one cache read when nothing moved, the queries otherwise."""
+    (``canteen.models.with_prices_today``): one cache read when nothing moved, the queries otherwise."""
     days = {
         p.pk: timezone.localdate(timezone=zoneinfo.ZoneInfo(p.establishment.timezone or "Europe/Paris")) for p in pupils
     }

@@ -29,8 +29,9 @@ from canteen.models import Pupil
 from portal.lib.money import CENT, ZERO
 
 from . import references
+from .after_booking import follow_booking
 from .models import EntryKind, LedgerEntry, Payment, PaymentAllocation, PaymentStatus, Wallet
-from .signals import balances_changed, payment_credited
+from .signals import payment_credited
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _book_locked(movements: list[Movement]) -> list[Booking]:
             if wallet_id in moved and balance != before[pupil_id]
         ]
         if changes:
-            balances_changed.send(sender=Wallet, changes=changes)
+            follow_booking(changes)  # after the commit: nothing more is done under the wallet locks
     return [Booking(entry, created) for entry, created in results]
 
 

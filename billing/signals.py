@@ -13,9 +13,10 @@ from .models import Wallet
 
 # Sent inside the transaction that credited a payment (receivers queue their emails from there).
 payment_credited = Signal()  # payment=Payment
-# Sent inside the transaction of each booking that moved balances, the wallets still locked, once per
-# booking: changes=[(pupil_id, old balance, new balance), ...] (receivers decide what a crossing means).
-balances_changed = Signal()
+# Sent once per crossing, after the booking that made it committed, in the transaction that records the
+# crossing (billing.thresholds): alerts=[LowBalance(user_id, pupil_id, balance), ...], the balances as they
+# stood when checked. Receivers write their notifications and emails in that transaction.
+balance_low = Signal()
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

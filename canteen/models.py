@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib.localtime import today_at
 
 
 class EstablishmentQuerySet(models.QuerySet):
@@ -139,14 +139,26 @@ class PriceList:
         return None
 
     def price_of(self, pupil: Pupil, on: datetime.date | None = None) -> Decimal | None:
-        return self.price(pupil.establishment_id, pupil.category, on or timezone.localdate())
+        """The pupil's price on ``on``, by default today at its school (its establishment loaded)."""
+        return self.price(pupil.establishment_id, pupil.category, on or today_at(pupil.establishment))
 
 
 def meal_prices(pupils, on: datetime.date | None = None) -> dict[int, Decimal | None]:
-    """Each pupil's meal price in force on ``on`` (today), keyed by pupil id, in one query whatever the count."""
+    """Each pupil's meal price in force on ``on`` (today at its school), keyed by pupil id, in one query whatever
+    the count. The one way a price is read: in Python, from the tariffs of the pupils' establishments."""
     pupils = list(pupils)
     prices = PriceList({p.establishment_id for p in pupils})
     return {p.pk: prices.price_of(p, on) for p in pupils}
+
+
+def with_prices_today(pupils) -> list[Pupil]:
+    """The pupils (their establishment loaded), each given ``price_today``: its meal price in force today at its
+    school, or None when no tariff applies yet. ``Pupil.meal_price()`` then answers without asking again."""
+    pupils = list(pupils)
+    prices = meal_prices(pupils)
+    for pupil in pupils:
+        pupil.price_today = prices[pupil.pk]
+    return pupils
 
 
 class Tariff(models.Model):
@@ -182,16 +194,6 @@ class PupilQuerySet(models.QuerySet):
     def guarded_by(self, user) -> PupilQuerySet:
         """The pupils this login is a guardian of: where every parent page starts."""
         return self.filter(guardianships__user=user)
-
-    def with_price_today(self, today: datetime.date | None = None) -> PupilQuerySet:
-        """Each pupil with ``price_today``, its meal price in force today (None when no tariff applies yet),
-        read in the same query; ``Pupil.meal_price()`` answers it without asking again."""
-        tariffs = Tariff.objects.filter(
-            establishment=OuterRef("establishment_id"),
-            category=OuterRef("category"),
-            valid_from__lte=today or timezone.localdate(),
-        ).order_by("-valid_from")
-        return self.annotate(price_today=Subquery(tariffs.values("price")[:1]))
 
 
 class Pupil(models.Model):
@@ -238,7 +240,7 @@ class Pupil(models.Model):
 
     def meal_price(self, on: datetime.date | None = None) -> Decimal | None:
         """The price of this pupil's meal in force on ``on`` (today by default), or None."""
-        if on is None and hasattr(self, "price_today"):  # loaded with the pupil (with_price_today)
+        if on is None and hasattr(self, "price_today"):  # given by with_prices_today
             return self.price_today
         return meal_prices([self], on)[self.pk]
 

@@ -87,7 +87,7 @@ def start_payment(request, allocations: list[tuple]):
 @require_http_methods(["GET", "POST"])
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
-    children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
+    children = children_with_wallets(request.user.pk)
     if request.method == "GET":  # empty forms: kept as rendered for the wallets and prices as they stand
         shown = (maximum_credit(), *(_situation_state(pupil) for pupil in children))
         return render_cached(request, "billing/accounts.html", shown, lambda: _accounts_context(children))

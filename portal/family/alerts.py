@@ -1,5 +1,6 @@
-"""Low-balance alerts: one email and one notification when a child's balance falls below the parent's
-threshold, the next only after the balance went back above; and the weekly reminder of negative balances."""
+"""Low-balance alerts, as the family hears them: a notification and an email each time billing says a child's
+balance went below a guardian's threshold (``billing.thresholds``, once per crossing); and the weekly reminder
+of negative balances."""
 
 from __future__ import annotations
 
@@ -7,95 +8,44 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 
-from billing.forecast import forecast_for
-from billing.models import LowBalanceAlert
-from canteen.models import AlertSettings, Guardianship, PriceList, Pupil, alert_threshold
+from accounts.models import User
+from billing.forecast import forecasts
+from billing.thresholds import LowBalance
+from canteen.models import AlertSettings, Guardianship, Pupil, with_prices_today
 from portal.lib.emails import queue_email
 
 from .models import Notification, NotificationKind
 
 
-def balances_moved(changes: list[tuple[int, Decimal, Decimal]]) -> None:
-    """Receiver of billing's ``balances_changed``: runs in the booking's transaction, the wallets locked,
-    so two bookings of one child are seen one after the other and a crossing is seen once."""
-    news = {pupil_id: new for pupil_id, old, new in changes}
-    fell = {pupil_id for pupil_id, old, new in changes if new < old}
-    rose = {pupil_id for pupil_id, old, new in changes if new > old}
-    if rose:
-        _rearm(rose, news)
-    if fell:
-        _alert(fell, news)
-
-
-def _thresholds(pupil_ids) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
-    """(user id, pupil id, threshold, meal price) for every guardian of these pupils, in three light
-    queries of plain values: this runs inside every till batch, where model instances would cost more
-    than the booking itself."""
-    links = list(
-        Guardianship.objects.filter(pupil_id__in=pupil_ids).values_list(
-            "user_id", "pupil_id", "pupil__establishment_id", "pupil__category"
-        )
-    )
-    if not links:
-        return []
-    prices = PriceList({establishment_id for _u, _p, establishment_id, _c in links})
-    today = timezone.localdate()
-    rows = {
-        row.user_id: row
-        for row in AlertSettings.objects.filter(user_id__in={user_id for user_id, *_ in links}).only(
-            "user_id", "enabled", "threshold"
+def notify_low_balances(alerts: list[LowBalance]) -> None:
+    """One notification and one email per alert, in the caller's transaction, in a few queries whatever their
+    number; the email says until when the balance lasts at the child's pace."""
+    users = User.objects.in_bulk({alert.user_id for alert in alerts})
+    pupils = {
+        p.pk: p
+        for p in with_prices_today(
+            Pupil.objects.filter(pk__in={a.pupil_id for a in alerts}).select_related("establishment")
         )
     }
-    result = []
-    for user_id, pupil_id, establishment_id, category in links:
-        price = prices.price(establishment_id, category, today)
-        row = rows.get(user_id)
-        enabled, threshold = (row.enabled, row.threshold) if row else (True, None)
-        result.append((user_id, pupil_id, alert_threshold(enabled, threshold, price), price))
-    return result
-
-
-def _rearm(pupil_ids: set[int], news: dict) -> None:
-    below = LowBalanceAlert.objects.filter(pupil_id__in=pupil_ids, below=True).values_list("pk", "user_id", "pupil_id")
-    below = {(user_id, pupil_id): pk for pk, user_id, pupil_id in below}
-    if not below:
-        return
-    back_above = [
-        below[(user_id, pupil_id)]
-        for user_id, pupil_id, threshold, _price in _thresholds({pupil_id for _user, pupil_id in below})
-        if (user_id, pupil_id) in below and (threshold is None or news[pupil_id] >= threshold)
-    ]
-    LowBalanceAlert.objects.filter(pk__in=back_above).update(below=False, changed_at=timezone.now())
-
-
-def _alert(pupil_ids: set[int], news: dict) -> None:
-    for user_id, pupil_id, threshold, price in _thresholds(pupil_ids):
-        new = news[pupil_id]
-        if threshold is None or new >= threshold:
-            continue
-        alert, _created = LowBalanceAlert.objects.get_or_create(user_id=user_id, pupil_id=pupil_id)
-        # Conditional update: only the booking that moves the row from above to below alerts.
-        if not LowBalanceAlert.objects.filter(pk=alert.pk, below=False).update(below=True, changed_at=timezone.now()):
-            continue
-        link = Guardianship.objects.select_related("user", "pupil__establishment").get(
-            user_id=user_id, pupil_id=pupil_id
-        )
-        send_low_balance(link.user, link.pupil, new, price)
-
-
-def send_low_balance(user, pupil: Pupil, balance: Decimal, price: Decimal | None) -> None:
+    balances = {alert.pupil_id: alert.balance for alert in alerts}
+    until = forecasts(pupils.values(), balances, {pk: p.price_today for pk, p in pupils.items()})
     link = reverse("billing:accounts")
-    Notification.objects.create(
-        user=user,
-        kind=NotificationKind.LOW_BALANCE,
-        params={"pupil": pupil.first_name, "balance": str(balance)},
-        link=link,
+    Notification.objects.bulk_create(
+        Notification(
+            user_id=alert.user_id,
+            kind=NotificationKind.LOW_BALANCE,
+            params={"pupil": pupils[alert.pupil_id].first_name, "balance": str(alert.balance)},
+            link=link,
+        )
+        for alert in alerts
     )
-    until = forecast_for(pupil, balance, price)
-    queue_email("low-balance", user.email, _alert_context(pupil, balance, until, link))
+    for alert in alerts:
+        pupil = pupils[alert.pupil_id]
+        queue_email(
+            "low-balance", users[alert.user_id].email, _alert_context(pupil, alert.balance, until[pupil.pk], link)
+        )
 
 
 def _alert_context(pupil: Pupil, balance: Decimal, until, link: str) -> dict:

@@ -27,7 +27,7 @@ from portal.lib.urls import cached_reverse
 def home(request):
     """One card per child: school, balance and the whole meals it covers, in a fixed number of queries; the
     cards are kept as rendered for the children's wallets as they stand (portal.lib.cached_pages)."""
-    children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
+    children = children_with_wallets(request.user.pk)
     shown = (request.user.first_name, *(child_state(child) for child in children))
 
     def context() -> dict:

@@ -11,11 +11,11 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from accounts.signals import request_approved
-from billing.models import Payment, PaymentMethod, Wallet
-from billing.signals import balances_changed, payment_credited
+from billing.models import LowBalanceAlert, Payment, PaymentMethod
+from billing.signals import balance_low, payment_credited
 from canteen.models import Establishment, Guardianship
 
-from . import alerts
+from .alerts import notify_low_balances
 from .establishments import forget_establishment as forget_school
 from .models import Notification, NotificationKind
 
@@ -84,9 +84,10 @@ def notify_guardian_added(sender, instance: Guardianship, created: bool, raw: bo
     )
 
 
-@receiver(balances_changed, sender=Wallet, dispatch_uid="portal.low_balance_alerts")
-def low_balance_alerts(sender, changes, **kwargs) -> None:
-    alerts.balances_moved(changes)
+@receiver(balance_low, sender=LowBalanceAlert, dispatch_uid="portal.low_balance_alerts")
+def low_balance_alerts(sender, alerts, **kwargs) -> None:
+    """Billing found guardians to tell (after the booking's commit, once per crossing)."""
+    notify_low_balances(alerts)
 
 
 def forget_now_and_after_commit(forget) -> None:

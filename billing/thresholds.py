@@ -1,0 +1,121 @@
+"""Low balances: which guardians must hear that a child's balance went below their threshold.
+
+Checked after each booking commits (``billing.after_booking``), never under the wallet locks: one query reads
+the guardians of the wallets that moved, with their threshold (``canteen.AlertSettings``, two meals by
+default) and whether each was already told; only when a balance seems to have crossed a guardian's
+threshold is ``settle`` run, in a Celery task.
+
+``settle`` moves each guardian's ``LowBalanceAlert`` by a conditional update that compares the wallet's
+balance as it stands, and sends ``balance_low`` in that same transaction for each guardian who must be told:
+one alert per crossing, whatever the order in which bookings and tasks run and however often a task is
+retried; the next alert only once the balance went back above. An alert says the balance as it is when
+checked: a crossing already made good by then (a top-up right after) is not announced. A check that never
+ran (a broker down when the booking committed) is made by the next booking of that child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from canteen.models import Guardianship, PriceList, alert_threshold
+from portal.lib.localtime import zone
+
+from .models import LowBalanceAlert
+from .signals import balance_low
+
+
+@dataclass(frozen=True)
+class LowBalance:
+    """What a guardian is told: this child's balance is below their threshold."""
+
+    user_id: int
+    pupil_id: int
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A guardian of a pupil: the balance under which they want to hear about it (None: they do not), whether
+    they were told it is below, and the pupil's balance as read."""
+
+    user_id: int
+    pupil_id: int
+    threshold: Decimal | None
+    told: bool
+    balance: Decimal
+
+    def falls(self, balance: Decimal) -> bool:
+        return self.threshold is not None and not self.told and balance < self.threshold
+
+    def rises(self, balance: Decimal) -> bool:
+        return self.threshold is not None and self.told and balance >= self.threshold
+
+
+def guards_of(pupil_ids) -> list[Guard]:
+    """Every guardian of these pupils, in two queries whatever their number: the guardians with their settings,
+    whether they were told and the balance; the tariffs of the pupils' schools (a default threshold is two
+    meals at the price of the school's day)."""
+    told = LowBalanceAlert.objects.filter(user_id=OuterRef("user_id"), pupil_id=OuterRef("pupil_id"), below=True)
+    rows = list(
+        Guardianship.objects.filter(pupil_id__in=pupil_ids)
+        .annotate(told=Exists(told))
+        .order_by("user_id", "pupil_id")
+        .values_list(
+            "user_id",
+            "pupil_id",
+            "user__alert_settings__enabled",
+            "user__alert_settings__threshold",
+            "told",
+            "pupil__wallet__balance",
+            "pupil__establishment_id",
+            "pupil__establishment__timezone",
+            "pupil__category",
+        )
+    )
+    if not rows:
+        return []
+    prices = PriceList({row[6] for row in rows})
+    days = {name: timezone.localdate(timezone=zone(name)) for name in {row[7] for row in rows}}
+    return [
+        Guard(
+            user_id,
+            pupil_id,
+            alert_threshold(enabled is not False, threshold, prices.price(school_id, category, days[zone_name])),
+            told,
+            balance,
+        )
+        for user_id, pupil_id, enabled, threshold, told, balance, school_id, zone_name, category in rows
+    ]
+
+
+def to_settle(guards: list[Guard], balances: dict[int, Decimal]) -> set[int]:
+    """The pupils whose new balance (``balances``, as a booking left them) crossed a guardian's threshold."""
+    return {g.pupil_id for g in guards if g.falls(balances[g.pupil_id]) or g.rises(balances[g.pupil_id])}
+
+
+@transaction.atomic
+def settle(pupil_ids) -> list[LowBalance]:
+    """Move each guardian of these pupils to the side of their threshold the balance is on now, and tell the
+    ones whose child went below (``balance_low``). Returns what they are told."""
+    guards = guards_of(pupil_ids)
+    falling = [g for g in guards if g.falls(g.balance)]
+    LowBalanceAlert.objects.bulk_create(
+        [LowBalanceAlert(user_id=g.user_id, pupil_id=g.pupil_id) for g in falling], ignore_conflicts=True
+    )
+    now, told = timezone.now(), []
+    for g in guards:  # in guardian and pupil order, as every task does: two tasks never wait on each other in a cycle
+        pair = LowBalanceAlert.objects.filter(user_id=g.user_id, pupil_id=g.pupil_id)
+        # Conditional updates on the balance as it stands: a task with an older view of the wallet changes nothing.
+        if g.falls(g.balance):
+            if pair.filter(below=False, pupil__wallet__balance__lt=g.threshold).update(below=True, changed_at=now):
+                told.append(LowBalance(g.user_id, g.pupil_id, g.balance))
+        elif g.rises(g.balance):
+            pair.filter(below=True, pupil__wallet__balance__gte=g.threshold).update(below=False, changed_at=now)
+    if told:
+        balance_low.send(sender=LowBalanceAlert, alerts=told)
+    return told
