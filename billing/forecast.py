@@ -1,24 +1,22 @@
 """How long a child's balance lasts at the pace of the last four school weeks.
 
-``forecast_until`` is pure arithmetic on dates, tested on fixed calendars; ``forecast_for`` reads
-what it needs for one pupil (its meals of the window, the establishment's closed days).
+``forecast_until`` is pure arithmetic on dates, tested on fixed calendars; ``forecasts`` reads what it
+needs for many pupils in a few queries (their meals of the window, their establishments' closed days).
+The home page's are kept per wallet state (``billing.precomputed``).
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from billing.models import EntryKind, LedgerEntry, Wallet
 from canteen.models import Pupil, closed_days_of
+from portal.lib.localtime import midnight, today_at, zone_of
 
 WINDOW_SCHOOL_DAYS = 20  # four school weeks of five days
 # Enough history: the child's first meal falls in the window's first school week or before.
@@ -89,12 +87,12 @@ def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None 
     wanted = [p for p in pupils if prices.get(p.pk) and prices[p.pk] > 0 and balances[p.pk] >= prices[p.pk]]
     if not wanted:
         return {p.pk: None for p in pupils}
-    zones = {p.pk: zoneinfo.ZoneInfo(p.establishment.timezone or "Europe/Paris") for p in wanted}
-    days = {p.pk: today or timezone.localdate(timezone=zones[p.pk]) for p in wanted}
+    zones = {p.pk: zone_of(p.establishment) for p in wanted}
+    days = {p.pk: today or today_at(p.establishment) for p in wanted}
     first_day, last_day = min(days.values()) - LOOKBACK, max(days.values()) + datetime.timedelta(HORIZON_DAYS)
     closed = closed_days_of({p.establishment_id for p in wanted}, first_day, last_day)
     windows = {p.pk: school_window(days[p.pk], closed.get(p.establishment_id, set())) for p in wanted}
-    since = {p.pk: datetime.datetime.combine(windows[p.pk][-1], datetime.time.min, tzinfo=zones[p.pk]) for p in wanted}
+    since = {p.pk: midnight(windows[p.pk][-1], p.establishment) for p in wanted}
     meals = LedgerEntry.objects.filter(kind=EntryKind.MEAL, wallet__pupil_id__in=[p.pk for p in wanted])
     meal_days = defaultdict(list)
     for pupil_id, moment in meals.filter(occurred_at__gte=min(since.values())).values_list(
@@ -107,7 +105,7 @@ def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None 
     by_cutoff = defaultdict(list)
     for p in wanted:
         end_of_first_week = windows[p.pk][-FIRST_WEEK] + ONE_DAY
-        by_cutoff[datetime.datetime.combine(end_of_first_week, datetime.time.min, tzinfo=zones[p.pk])].append(p.pk)
+        by_cutoff[midnight(end_of_first_week, p.establishment)].append(p.pk)
     for cutoff, pupil_ids in by_cutoff.items():
         older = LedgerEntry.objects.filter(wallet=OuterRef("pk"), kind=EntryKind.MEAL, occurred_at__lt=cutoff)
         seasoned.update(
@@ -125,50 +123,3 @@ def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None 
 def forecast_for(pupil: Pupil, balance: Decimal, price: Decimal | None, today: datetime.date | None = None):
     """``forecasts`` for one pupil."""
     return forecasts([pupil], {pupil.pk: balance}, {pupil.pk: price}, today)[pupil.pk]
-
-
-# The school calendar the forecasts were computed with (closed periods, timezones): a token that changes
-# whenever a closed period or an establishment is saved (billing.signals), so that no forecast outlives it.
-CALENDAR_KEY = "forecast:calendar"
-CACHE_SECONDS = 24 * 3600
-
-
-def forget_calendar() -> None:
-    cache.delete(CALENDAR_KEY)
-
-
-def _cache_key(pupil: Pupil, today: datetime.date) -> str:
-    """Everything a forecast depends on besides the calendar: the wallet's last booking (``updated_at`` moves
-    with every entry booked, so the meals of the window are the same), its balance, the price, the day."""
-    wallet = pupil.wallet
-    return (
-        f"forecast:{pupil.pk}:{pupil.establishment_id}:{wallet.updated_at.timestamp()}:{wallet.balance}:"
-        f"{pupil.price_today}:{today.isoformat()}"
-    )
-
-
-def cached_forecasts(pupils: list[Pupil]) -> dict:
-    """``forecasts`` of the home page for pupils loaded with their wallet, establishment and ``price_today``
-    (``canteen.models.with_prices_today``): one cache read when nothing moved, the queries otherwise."""
-    days = {
-        p.pk: timezone.localdate(timezone=zoneinfo.ZoneInfo(p.establishment.timezone or "Europe/Paris")) for p in pupils
-    }
-    keys = {p.pk: _cache_key(p, days[p.pk]) for p in pupils}
-    found = cache.get_many([CALENDAR_KEY, *keys.values()])
-    calendar = found.get(CALENDAR_KEY)
-    if calendar is None:
-        calendar = uuid.uuid4().hex
-        cache.set(CALENDAR_KEY, calendar, None)
-    result, missing = {}, []
-    for p in pupils:
-        cached = found.get(keys[p.pk])
-        if cached is not None and cached[0] == calendar:
-            result[p.pk] = cached[1]
-        else:
-            missing.append(p)
-    if missing:
-        balances = {p.pk: p.wallet.balance for p in missing}
-        computed = forecasts(missing, balances, {p.pk: p.price_today for p in missing})
-        result.update(computed)
-        cache.set_many({keys[p.pk]: (calendar, computed[p.pk]) for p in missing}, CACHE_SECONDS)
-    return result

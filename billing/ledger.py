@@ -134,7 +134,7 @@ def _book_locked(movements: list[Movement]) -> list[Booking]:
             if wallet_id in moved and balance != before[pupil_id]
         ]
         if changes:
-            follow_booking(changes)  # after the commit: nothing more is done under the wallet locks
+            follow_booking(changes, now)  # after the commit: nothing more is done under the wallet locks
     return [Booking(entry, created) for entry, created in results]
 
 
@@ -143,20 +143,17 @@ def _set_balances(balances: list[tuple[int, Decimal]], now: datetime.datetime) -
 
     (The ORM's Case/When over hundreds of wallets costs more to build than the database takes to run.)
     """
-    table = Wallet._meta.db_table
+    if connection.vendor != "postgresql":
+        for wallet_id, balance in balances:
+            Wallet.objects.filter(pk=wallet_id).update(balance=balance, updated_at=now)
+        return
+    rows = ", ".join(["(%s::bigint, %s::numeric)"] * len(balances))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            rows = ", ".join(["(%s::bigint, %s::numeric)"] * len(balances))
-            cursor.execute(
-                f"UPDATE {table} AS w SET balance = v.balance, updated_at = %s "
-                f"FROM (VALUES {rows}) AS v(id, balance) WHERE w.id = v.id",
-                [now, *(value for pair in balances for value in pair)],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET balance = %s, updated_at = %s WHERE id = %s",
-                [(balance, now, wallet_id) for wallet_id, balance in balances],
-            )
+        cursor.execute(
+            f"UPDATE {Wallet._meta.db_table} AS w SET balance = v.balance, updated_at = %s "
+            f"FROM (VALUES {rows}) AS v(id, balance) WHERE w.id = v.id",
+            [now, *(value for pair in balances for value in pair)],
+        )
 
 
 def _lock_wallets(pupil_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
@@ -212,6 +209,7 @@ def credit_payment(
             status=PaymentStatus.PAID, paid_at=now, recorded_by=recorded_by or locked.recorded_by
         )
         payment.refresh_from_db()
+        payment.show_to_payer()
         payment_credited.send(sender=Payment, payment=payment)
     return True
 
@@ -243,6 +241,7 @@ def reverse_payment(payment: Payment, *, why: str, label: str, note: str, record
             ]
         )
         Payment.objects.filter(pk=locked.pk).update(status=status)
+        payment.show_to_payer()
     payment.refresh_from_db()
 
 
@@ -279,6 +278,7 @@ def refund_payment(payment: Payment, total_refunded: Decimal, reason: str) -> De
         )
         status = PaymentStatus.REFUNDED if total == locked.amount else locked.status
         Payment.objects.filter(pk=locked.pk).update(refunded_amount=total, status=status)
+        payment.show_to_payer()
     payment.refresh_from_db()
     return difference
 

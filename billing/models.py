@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib import cached_pages
 from portal.lib.money import euros, signed
 
 LEDGER_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # no money moved here before
@@ -243,7 +244,12 @@ class Payment(models.Model):
         open_states = [PaymentStatus.CREATED, PaymentStatus.PENDING]
         moved = Payment.objects.filter(pk=self.pk, status__in=open_states).update(status=status)
         self.refresh_from_db()
+        self.show_to_payer()
         return bool(moved)
+
+    def show_to_payer(self) -> None:
+        """The payer's pages ("Mes paiements") show this payment as it now is, once the transaction commits."""
+        cached_pages.bump([self.user_id])
 
 
 class PaymentAllocation(models.Model):

@@ -1,4 +1,5 @@
-"""What billing tells the apps above it, the wallet every pupil gets, and the forecasts' calendar."""
+"""What billing tells the apps above it, the wallet every pupil gets, the forecasts' calendar, and the
+payments their payer sees."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.dispatch import Signal, receiver
 
 from canteen.models import ClosedPeriod, Establishment, Pupil
 
-from . import forecast
-from .models import Wallet
+from . import precomputed
+from .models import Payment, Wallet
 
 # Sent inside the transaction that credited a payment (receivers queue their emails from there).
 payment_credited = Signal()  # payment=Payment
@@ -26,11 +27,18 @@ def open_wallet(sender, instance: Pupil, created: bool, raw: bool = False, **kwa
         Wallet.objects.get_or_create(pupil=instance)
 
 
+@receiver(post_save, sender=Payment, dispatch_uid="billing.show_payment_to_payer")
+def payment_saved(sender, instance: Payment, raw: bool = False, **kwargs) -> None:
+    """A payment started online shows on its payer's "Mes paiements" (its state changes call the same)."""
+    if not raw:
+        instance.show_to_payer()
+
+
 @receiver([post_save, post_delete], sender=ClosedPeriod, dispatch_uid="billing.forget_calendar_closed_period")
 @receiver([post_save, post_delete], sender=Establishment, dispatch_uid="billing.forget_calendar_establishment")
 def forget_calendar(sender, **kwargs) -> None:
     """A closed period added, moved or removed, a school's time zone changed: every forecast is computed again,
     forgotten at once (this transaction's next reads) and again after the commit (a page served meanwhile by
     another transaction may have kept the old calendar)."""
-    forecast.forget_calendar()
-    transaction.on_commit(forecast.forget_calendar)
+    precomputed.forget_calendar()
+    transaction.on_commit(precomputed.forget_calendar)

@@ -11,20 +11,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from portal.family.notifications import unread_count
-from portal.lib.prepared import Prepared
 
 
-def _user_with_unread_count(user_id: int):
+def user_with_unread_count(user_id: int):
+    """The user of a session, with ``unread_notifications_count``."""
     users = get_user_model()._default_manager.annotate(unread_notifications_count=unread_count())
-    return users.filter(pk=user_id)
-
-
-# Compiled once per process: building this query cost more than running it (portal.lib.prepared).
-user_with_unread_count = Prepared("user_with_unread_count", _user_with_unread_count, user_id=-7_340_021)
+    return users.filter(pk=user_id).first()
 
 
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
-        found = user_with_unread_count(user_id=int(user_id))
-        user = found[0] if found else None
+        user = user_with_unread_count(int(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None

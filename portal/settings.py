@@ -7,6 +7,7 @@ DEBUG on. Production sets every value below through the environment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,16 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
+
+
+def code_digest() -> str:
+    """A digest of what a release changes in the pages: the code, the templates, the compiled catalogues."""
+    digest = hashlib.sha256()
+    for folder in ("portal", "accounts", "billing", "canteen", "templates", "locale"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".mo"} and path.is_file():
+                digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 DEBUG = envbool("DEBUG", True)
@@ -92,7 +103,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "portal.lib.shell.ShellTemplates",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -127,9 +138,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
-# The few queries of every parent page are prepared once per connection on PostgreSQL (portal.lib.prepared);
-# off behind a pooler that moves a client between server connections (PgBouncer in transaction mode < 1.21).
-DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL")
@@ -146,6 +154,12 @@ CACHES = {
 # would leave the session alive in the others.
 if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The family's pages are kept as rendered until anything the family sees changes (portal.lib.cached_pages):
+# only in a cache every web process shares, where a change seen by one process is seen by all.
+KEEP_FAMILY_PAGES = bool(CACHE_URL)
+# What kept pages and cached values are keyed by, so that none outlives a release: the RELEASE variable (a
+# commit, a version number), or else a digest of the code, templates and compiled catalogues.
+RELEASE = env("RELEASE") or code_digest()
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked login or address before the password is even checked; then

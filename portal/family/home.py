@@ -4,45 +4,39 @@ from __future__ import annotations
 
 import datetime
 from collections import namedtuple
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from billing import precomputed
 from billing.children import children_with_wallets
-from billing.forecast import CALENDAR_KEY, cached_forecasts
 from billing.models import meals_covered
 from canteen.models import Pupil
-from portal.lib.cached_pages import render_cached, wallet_state
+from portal.lib.cached_pages import render_kept
 from portal.lib.money import euros
 from portal.lib.urls import cached_reverse
 
 
 @login_required
 def home(request):
-    """One card per child: school, balance and the whole meals it covers, in a fixed number of queries; the
-    cards are kept as rendered for the children's wallets as they stand (portal.lib.cached_pages)."""
-    children = children_with_wallets(request.user.pk)
-    shown = (request.user.first_name, *(child_state(child) for child in children))
+    """One card per child: school, balance, the whole meals it covers and until when, in a fixed number of
+    queries; kept for the family until anything it shows changes (portal.lib.cached_pages)."""
 
     def context() -> dict:
-        until = cached_forecasts(children)
-        return {"children": [child_card(child, until[child.pk]) for child in children]}
+        children = children_with_wallets(request.user.pk)
+        until = precomputed.forecasts(children)
+        return {
+            "first_name": request.user.first_name,
+            "children": [child_card(child, until[child.pk]) for child in children],
+            "schools": {child.establishment for child in children},
+        }
 
-    return render_cached(request, "portal/home.html", shown, context, versions=(CALENDAR_KEY,))
-
-
-def child_state(child: Pupil) -> tuple:
-    """All that a child's card shows or its forecast depends on, the calendar aside: a booking moves the
-    wallet's ``updated_at``; the school's day is the forecast's today."""
-    school, wallet = child.establishment, child.wallet
-    today = timezone.localdate(timezone=ZoneInfo(school.timezone or "Europe/Paris"))
-    return (child.pk, child.first_name, child.last_name, school.name, today, child.price_today, *wallet_state(wallet))
+    return render_kept(request, "portal/home.html", "portal/_home.html", context)
 
 
 ChildCard = namedtuple("ChildCard", "pk first_name name school balance negative meals forecast history_url")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import time
 from datetime import timedelta
 from functools import partial
 
@@ -38,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.utils.json import dumps, loads
 
+from . import broker
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -84,28 +84,13 @@ def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[st
     transaction.on_commit(partial(enqueue, row.pk))
 
 
-# After a failed hand-over, requests stop asking the broker for a while: a refused connection costs
-# about 2 s of redis-py's own retries, which no one should wait for on every email.
-BROKER_PAUSE_SECONDS = 30.0
-_broker_down_until = 0.0
-
-
 def enqueue(outbox_id: int, *, force: bool = False) -> bool:
-    """Hand one outbox row to the broker. False, logged, when the broker is unreachable: the row stays
-    pending and the beat task queues it again once the broker is back."""
-    global _broker_down_until
-    if not force and time.monotonic() < _broker_down_until:
-        logger.info("Email %s left in the outbox for the beat task: the broker was down moments ago", outbox_id)
-        return False
-    try:
-        # No publishing retries: a request must not wait for a broker that is down.
-        deliver_email.apply_async((outbox_id,), retry=False)
-    except Exception as exc:  # any broker failure (connection refused, timeout, auth…)
-        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("Email %s stays in the outbox, the broker is unreachable: %r", outbox_id, exc)
-        return False
-    _broker_down_until = 0.0
-    return True
+    """Hand one outbox row to the broker (``portal.lib.broker``). False, logged, when the broker is
+    unreachable: the row stays pending and the beat task queues it again once the broker is back."""
+    if broker.publish(deliver_email, (outbox_id,), force=force):
+        return True
+    logger.warning("Email %s stays in the outbox, the broker is unreachable", outbox_id)
+    return False
 
 
 def _error(exc: BaseException) -> str:

@@ -1,0 +1,119 @@
+"""What a family's first visit after a booking needs, computed once the booking commits rather than when the
+page is read: each child's forecast (home), its history's count and its year's chart (in every language).
+
+Each value is cached under the release and the wallet's state: its ``updated_at``, which every booking moves
+(``billing.ledger``), so that a value is never older than the wallet it was computed from; plus what else it
+depends on: the school's day, the price (the forecast), the calendar of closed days (a token every change of
+a closed period or a school renews, ``billing.signals``), the language (the chart). ``prepare`` runs in a
+Celery task shortly after a booking (``PREPARE_AFTER``: a child booked again meanwhile is prepared once, by
+the later booking's task); a page that finds nothing computes and keeps it the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from canteen.models import Pupil, with_prices_today
+from portal.lib.localtime import today_at
+
+from . import forecast, spending
+from .models import LedgerEntry
+
+CACHE_SECONDS = 24 * 3600  # a new state is a new key: this only bounds what an idle wallet keeps
+PREPARE_AFTER = 30  # seconds after a booking: a child's meals of one lunch make one preparation
+CALENDAR_KEY = "forecast:calendar"
+
+
+def forget_calendar() -> None:
+    """A closed period or a school changed: every forecast is computed again."""
+    cache.delete(CALENDAR_KEY)
+
+
+def wallet_key(name: str, wallet, *parts) -> str:
+    return ":".join(str(part) for part in (name, settings.RELEASE, wallet.pk, wallet.updated_at.timestamp(), *parts))
+
+
+def kept(computations: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each ``computations[key]()``, read from the cache in one call; the missing ones computed and kept."""
+    found = cache.get_many(list(computations))
+    missing = {key: compute() for key, compute in computations.items() if key not in found}
+    if missing:
+        cache.set_many(missing, CACHE_SECONDS)
+    return {**found, **missing}
+
+
+def _calendar() -> str:
+    calendar = cache.get(CALENDAR_KEY)
+    if calendar is None:
+        cache.add(CALENDAR_KEY, uuid.uuid4().hex, None)
+        calendar = cache.get(CALENDAR_KEY)
+    return calendar
+
+
+def forecasts(pupils: list[Pupil]) -> dict[int, datetime.date | None]:
+    """Each pupil's forecast (pupils loaded with their establishment and wallet, and ``price_today``:
+    ``canteen.models.with_prices_today``): one cache read when all are kept, a few queries for the others."""
+    calendar = _calendar()
+    keys = {p.pk: wallet_key("forecast", p.wallet, today_at(p.establishment), p.price_today, calendar) for p in pupils}
+    found = cache.get_many(list(keys.values()))
+    missing = [p for p in pupils if keys[p.pk] not in found]
+    computed = {}
+    if missing:
+        balances = {p.pk: p.wallet.balance for p in missing}
+        computed = forecast.forecasts(missing, balances, {p.pk: p.price_today for p in missing})
+        cache.set_many({keys[pk]: until for pk, until in computed.items()}, CACHE_SECONDS)
+    return {p.pk: computed[p.pk] if p.pk in computed else found[keys[p.pk]] for p in pupils}
+
+
+def entry_count(pupil: Pupil) -> Callable[[], int]:
+    return lambda: LedgerEntry.objects.filter(wallet_id=pupil.wallet.pk).count()
+
+
+def chart_key(pupil: Pupil, today: datetime.date) -> str:
+    return wallet_key("spending", pupil.wallet, today, translation.get_language())
+
+
+def chart(pupil: Pupil, today: datetime.date) -> Callable[[], str]:
+    """The year's chart and its table, rendered in the current language: a few hundred numbers."""
+
+    def render() -> str:
+        months = spending.monthly_spending(pupil, today)
+        return render_to_string("billing/_spending.html", {"spending": months, "chart": spending.chart_box()})
+
+    return render
+
+
+def prepare(pupil_ids: list[int], booked_at: datetime.datetime) -> int:
+    """Keep what the first visit of these pupils' families needs, for the wallets a booking left at
+    ``booked_at`` (one booked again since is the later booking's to prepare); returns how many were."""
+    pupils = with_prices_today(
+        Pupil.objects.filter(pk__in=pupil_ids, wallet__updated_at=booked_at, guardianships__isnull=False)
+        .distinct()
+        .select_related("establishment", "wallet")
+    )
+    forecasts(pupils)
+    computations = {}
+    for pupil in pupils:
+        today = today_at(pupil.establishment)
+        computations[wallet_key("history-count", pupil.wallet, None)] = entry_count(pupil)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                computations[chart_key(pupil, today)] = _in_language(language, chart(pupil, today))
+    kept(computations)
+    return len(pupils)
+
+
+def _in_language(language: str, render: Callable[[], str]) -> Callable[[], str]:
+    def rendered() -> str:
+        with translation.override(language):
+            return render()
+
+    return rendered
