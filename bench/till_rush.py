@@ -227,19 +227,19 @@ def family_of(pid: int) -> set[int]:
     return found
 
 
-def wait_for_idle_worker(app, worker_pid: int, timeout: float = 600) -> tuple[float, float]:
-    """Seconds until the worker has nothing queued, reserved, scheduled or running, and its CPU meanwhile."""
+def wait_for_idle_worker(app, worker_pid: int, timeout: float = 900) -> tuple[float, float]:
+    """Seconds until the worker has nothing queued, reserved, scheduled or running (twice in a row, and a worker
+    too busy to answer is busy), and its CPU meanwhile."""
     started, cpu = time.monotonic(), cpu_of(family_of(worker_pid))
-    inspect = app.control.inspect(timeout=1.0)
+    inspect = app.control.inspect(timeout=2.0)
+    idle_checks = 0
     while time.monotonic() - started < timeout:
         with app.connection_for_write() as connection:
             queued = connection.default_channel.client.llen("celery")
-        busy = queued or any(
-            tasks
-            for answer in (inspect.active(), inspect.reserved(), inspect.scheduled())
-            for tasks in (answer or {}).values()
-        )
-        if not busy:
+        answers = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        busy = queued or None in answers or any(tasks for answer in answers for tasks in answer.values())
+        idle_checks = 0 if busy else idle_checks + 1
+        if idle_checks == 2:
             return time.monotonic() - started, cpu_of(family_of(worker_pid)) - cpu
         time.sleep(0.5)
     sys.exit("the worker did not finish in time")

@@ -8,7 +8,7 @@ transaction commits, in the process that booked; a booking rolled back is follow
 - low balances are checked (``billing.thresholds``), in the same query that found those families; a guardian
   to tell is told by a Celery task;
 - what the families' first visit will need (forecast, history's count and chart) is prepared by a Celery task
-  shortly after (``billing.precomputed``).
+  shortly after, one for all the bookings of the next half minute (``billing.precomputed``).
 
 A failure there (a broker down: ``portal.lib.broker``) is logged and changes nothing already committed: the
 pages still show the booking, a forecast is computed by the page that needs it, a low balance is found by the
@@ -17,7 +17,6 @@ child's next booking.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -27,20 +26,17 @@ from portal.lib import broker, cached_pages
 from . import precomputed, tasks, thresholds
 
 
-def follow_booking(changes: list[tuple[int, Decimal, Decimal]], booked_at: datetime.datetime) -> None:
-    """``changes``: (pupil id, balance before, balance after) of each wallet the booking moved, all of them now
-    ``updated_at`` ``booked_at``."""
-    transaction.on_commit(lambda: booked(changes, booked_at), robust=True)
+def follow_booking(changes: list[tuple[int, Decimal, Decimal]]) -> None:
+    """``changes``: (pupil id, balance before, balance after) of each wallet the booking moved."""
+    transaction.on_commit(lambda: booked(changes), robust=True)
 
 
-def booked(changes: list[tuple[int, Decimal, Decimal]], booked_at: datetime.datetime) -> None:
+def booked(changes: list[tuple[int, Decimal, Decimal]]) -> None:
     balances = {pupil_id: new for pupil_id, _old, new in changes}
-    guards = thresholds.guards_of(balances)
+    guards = thresholds.guards_of(balances, balances)
     cached_pages.bump({guard.user_id for guard in guards})
     crossed = thresholds.to_settle(guards, balances)
     if crossed:
         broker.publish(tasks.settle_thresholds, (sorted(crossed),))
-    if guards:
-        pupil_ids = sorted({guard.pupil_id for guard in guards})
-        arguments = (pupil_ids, booked_at.isoformat())
-        broker.publish(tasks.prepare_first_visits, arguments, countdown=precomputed.PREPARE_AFTER)
+    if guards and precomputed.due():
+        broker.publish(tasks.prepare_first_visits, (), countdown=precomputed.PREPARE_AFTER)

@@ -4,9 +4,12 @@ page is read: each child's forecast (home), its history's count and its year's c
 Each value is cached under the release and the wallet's state: its ``updated_at``, which every booking moves
 (``billing.ledger``), so that a value is never older than the wallet it was computed from; plus what else it
 depends on: the school's day, the price (the forecast), the calendar of closed days (a token every change of
-a closed period or a school renews, ``billing.signals``), the language (the chart). ``prepare`` runs in a
-Celery task shortly after a booking (``PREPARE_AFTER``: a child booked again meanwhile is prepared once, by
-the later booking's task); a page that finds nothing computes and keeps it the same way.
+a closed period or a school renews, ``billing.signals``), the language (the chart).
+
+A booking that finds no preparation due makes one (``due``): a Celery task ``PREPARE_AFTER`` seconds later
+prepares every child with a family whose wallet moved meanwhile (``prepare_recent``), so that the meals of one
+lunch make one preparation per child, whatever their number. A page that finds nothing computes and keeps it
+the same way: what is prepared only spares the first visit that work.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from canteen.models import Pupil, with_prices_today
 from portal.lib.localtime import today_at
@@ -28,8 +31,9 @@ from . import forecast, spending
 from .models import LedgerEntry
 
 CACHE_SECONDS = 24 * 3600  # a new state is a new key: this only bounds what an idle wallet keeps
-PREPARE_AFTER = 30  # seconds after a booking: a child's meals of one lunch make one preparation
+PREPARE_AFTER = 30  # seconds between a booking and the preparation of its children
 CALENDAR_KEY = "forecast:calendar"
+DUE_KEY = "first-visits:due"
 
 
 def forget_calendar() -> None:
@@ -91,14 +95,28 @@ def chart(pupil: Pupil, today: datetime.date) -> Callable[[], str]:
     return render
 
 
-def prepare(pupil_ids: list[int], booked_at: datetime.datetime) -> int:
-    """Keep what the first visit of these pupils' families needs, for the wallets a booking left at
-    ``booked_at`` (one booked again since is the later booking's to prepare); returns how many were."""
-    pupils = with_prices_today(
-        Pupil.objects.filter(pk__in=pupil_ids, wallet__updated_at=booked_at, guardianships__isnull=False)
+def due() -> bool:
+    """Whether this booking makes a preparation due: the first in ``PREPARE_AFTER`` seconds does."""
+    return cache.add(DUE_KEY, True, timeout=PREPARE_AFTER)
+
+
+def prepare_recent() -> int:
+    """Prepare every child with a family whose wallet moved in the last ``PREPARE_AFTER`` seconds and a margin
+    (a child prepared twice costs the cache reads of what is kept); returns how many children were."""
+    since = timezone.now() - datetime.timedelta(seconds=PREPARE_AFTER * 2)
+    pupil_ids = list(
+        Pupil.objects.filter(wallet__updated_at__gte=since, guardianships__isnull=False)
         .distinct()
-        .select_related("establishment", "wallet")
+        .values_list("pk", flat=True)
     )
+    for start in range(0, len(pupil_ids), 200):
+        prepare(pupil_ids[start : start + 200])
+    return len(pupil_ids)
+
+
+def prepare(pupil_ids: list[int]) -> None:
+    """Keep what the first visit of these pupils' families needs, for their wallets as they stand."""
+    pupils = with_prices_today(Pupil.objects.filter(pk__in=pupil_ids).select_related("establishment", "wallet"))
     forecasts(pupils)
     computations = {}
     for pupil in pupils:
@@ -108,7 +126,6 @@ def prepare(pupil_ids: list[int], booked_at: datetime.datetime) -> int:
             with translation.override(language):
                 computations[chart_key(pupil, today)] = _in_language(language, chart(pupil, today))
     kept(computations)
-    return len(pupils)
 
 
 def _in_language(language: str, render: Callable[[], str]) -> Callable[[], str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from celery import shared_task
 
 from . import precomputed, thresholds
@@ -15,8 +13,7 @@ def settle_thresholds(pupil_ids: list[int]) -> int:
     return len(thresholds.settle(pupil_ids))
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
-def prepare_first_visits(pupil_ids: list[int], booked_at: str) -> int:
-    """Keep the forecast, history count and chart of these pupils for their families' next visit
-    (``booked_at``: the ISO time of the booking whose wallets to prepare)."""
-    return precomputed.prepare(pupil_ids, datetime.datetime.fromisoformat(booked_at))
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300)
+def prepare_first_visits() -> int:
+    """Keep the forecast, history count and chart of the children booked lately, for their families' next visit."""
+    return precomputed.prepare_recent()

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from canteen.models import Guardianship, PriceList, alert_threshold
+from canteen.models import AlertSettings, Guardianship, PriceList, alert_threshold
 from portal.lib.localtime import zone
 
 from .models import LowBalanceAlert
@@ -56,41 +56,35 @@ class Guard:
         return self.threshold is not None and self.told and balance >= self.threshold
 
 
-def guards_of(pupil_ids) -> list[Guard]:
-    """Every guardian of these pupils, in two queries whatever their number: the guardians with their settings,
-    whether they were told and the balance; the tariffs of the pupils' schools (a default threshold is two
-    meals at the price of the school's day)."""
+def guards_of(pupil_ids, balances: dict[int, Decimal] | None = None) -> list[Guard]:
+    """Every guardian of these pupils, in three queries whatever their number: the guardians, whether they were
+    told, the pupils' schools and categories (and balances, unless given); the guardians' own settings; the
+    tariffs of the schools (a default threshold is two meals at the price of the school's day)."""
     told = LowBalanceAlert.objects.filter(user_id=OuterRef("user_id"), pupil_id=OuterRef("pupil_id"), below=True)
+    columns = ["user_id", "pupil_id", "told", "pupil__establishment_id", "pupil__establishment__timezone"]
+    columns += ["pupil__category"] if balances is not None else ["pupil__category", "pupil__wallet__balance"]
     rows = list(
         Guardianship.objects.filter(pupil_id__in=pupil_ids)
         .annotate(told=Exists(told))
         .order_by("user_id", "pupil_id")
-        .values_list(
-            "user_id",
-            "pupil_id",
-            "user__alert_settings__enabled",
-            "user__alert_settings__threshold",
-            "told",
-            "pupil__wallet__balance",
-            "pupil__establishment_id",
-            "pupil__establishment__timezone",
-            "pupil__category",
-        )
+        .values_list(*columns)
     )
     if not rows:
         return []
-    prices = PriceList({row[6] for row in rows})
-    days = {name: timezone.localdate(timezone=zone(name)) for name in {row[7] for row in rows}}
-    return [
-        Guard(
-            user_id,
-            pupil_id,
-            alert_threshold(enabled is not False, threshold, prices.price(school_id, category, days[zone_name])),
-            told,
-            balance,
-        )
-        for user_id, pupil_id, enabled, threshold, told, balance, school_id, zone_name, category in rows
-    ]
+    own = {
+        user_id: (enabled, threshold)
+        for user_id, enabled, threshold in AlertSettings.objects.filter(
+            user_id__in={row[0] for row in rows}
+        ).values_list("user_id", "enabled", "threshold")
+    }
+    prices = PriceList({row[3] for row in rows})
+    days = {name: timezone.localdate(timezone=zone(name)) for name in {row[4] for row in rows}}
+    guards = []
+    for user_id, pupil_id, was_told, school_id, zone_name, category, *balance in rows:
+        price = prices.price(school_id, category, days[zone_name])
+        threshold = alert_threshold(*own.get(user_id, (True, None)), price)
+        guards.append(Guard(user_id, pupil_id, threshold, was_told, balance[0] if balance else balances[pupil_id]))
+    return guards
 
 
 def to_settle(guards: list[Guard], balances: dict[int, Decimal]) -> set[int]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from billing import precomputed
 from billing.ledger import Movement, book_many
-from billing.models import EntryKind
+from billing.models import EntryKind, Wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -62,22 +62,17 @@ def test_without_the_preparation_the_first_visit_computes_them(client, parent, l
     assert len(ledger_reads(first_visit(client, reverse("billing:history", args=[lea.pk])))) == 3
 
 
-def wallet_time(pupil) -> datetime.datetime:
-    return type(pupil).objects.select_related("wallet").get(pk=pupil.pk).wallet.updated_at
+def test_the_bookings_of_half_a_minute_make_one_preparation(parent, lea, hugo):
+    assert precomputed.due()  # the first booking schedules it...
+    assert not precomputed.due()  # ...the next ones of the half minute find it scheduled
 
 
-def test_a_wallet_booked_again_is_left_to_the_later_booking(parent, lea):
-    book_many(a_month_of_lunches(lea))
-    earlier = wallet_time(lea)
-    assert precomputed.prepare([lea.pk], earlier) == 1
-    book_many([Movement(lea.pk, EntryKind.MEAL, D("-3.50"), "Self", "later")])
-    assert precomputed.prepare([lea.pk], earlier) == 0
-
-
-def test_pupils_without_a_family_are_not_prepared(lea, committed):
-    with committed():
-        book_many(a_month_of_lunches(lea))
-    assert precomputed.prepare([lea.pk], wallet_time(lea)) == 0
+def test_the_preparation_takes_the_children_booked_lately_with_a_family(parent, lea, hugo, chloe):
+    Wallet.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))  # opened an hour ago
+    book_many(a_month_of_lunches(lea) + a_month_of_lunches(chloe))  # Chloé has no family in this test
+    assert precomputed.prepare_recent() == 1
+    Wallet.objects.filter(pupil=lea).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    assert precomputed.prepare_recent() == 0  # booked an hour ago: prepared then
 
 
 def test_what_is_prepared_is_per_release(client, parent, lea, committed, settings):

@@ -49,7 +49,12 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     establishment = till.establishment
     # Only well-formed texts reach the database: a NUL in a query is an error on PostgreSQL.
     cards = {p["card"] for p in passages if isinstance(p, dict) and _text(p.get("card"), MAX_CARD_LENGTH)}
-    pupils = {p.card_number: p for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards)}
+    pupils = {
+        p.card_number: p
+        for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards).values_list(
+            "pk", "card_number", "active", "establishment_id", "category", named=True
+        )
+    }
     prices = PriceList([establishment.pk])
     refs = [
         references.till_passage(till.pk, p["ref"])
@@ -123,9 +128,7 @@ def _check_ref(passage) -> None:
         )
 
 
-def _check(
-    passage, pupils: dict[str, Pupil], prices: PriceList, local: ZoneInfo, window
-) -> tuple[str, datetime.datetime, Decimal]:
+def _check(passage, pupils: dict, prices: PriceList, local: ZoneInfo, window) -> tuple[str, datetime.datetime, Decimal]:
     """The card, time and meal price of a well-formed passage; ``Rejected`` with the reason otherwise."""
     card, at_text = passage.get("card"), passage.get("at")
     if not _text(card, MAX_CARD_LENGTH):
