@@ -96,7 +96,7 @@ def book_many(movements: list[Movement]) -> list[Booking]:
 
 
 def _book_locked(movements: list[Movement], *, look_up: bool) -> list[Booking]:
-    balances = _lock_wallets(sorted({m.pupil_id for m in movements}))
+    balances = lock_wallets(sorted({m.pupil_id for m in movements}))
     before = {pupil_id: balance for pupil_id, (_, balance) in balances.items()}
     references = [m.reference for m in movements if m.reference is not None] if look_up else []
     booked = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=references)} if references else {}
@@ -185,15 +185,17 @@ def _set_balances(balances: list[tuple[int, Decimal]], now: datetime.datetime) -
         )
 
 
-def _lock_wallets(pupil_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+def lock_wallets(pupil_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
     """Lock the pupils' wallets, in pupil order so that concurrent batches queue up instead of
-    deadlocking, and return {pupil id: (wallet id, balance)} as read under the lock."""
+    deadlocking, and return {pupil id: (wallet id, balance)} as read under the lock. In the caller's
+    transaction: an operation that must read balances before booking (the desk's year-end closing) locks
+    them the same way, in the same order."""
     locked = Wallet.objects.select_for_update().filter(pupil_id__in=pupil_ids).order_by("pupil_id")
     wallets = {pupil_id: (pk, balance) for pk, pupil_id, balance in locked.values_list("pk", "pupil_id", "balance")}
     if len(wallets) < len(pupil_ids):  # pupils get a wallet when created; this covers rows loaded without signals
         for pupil_id in set(pupil_ids) - set(wallets):
             Wallet.objects.get_or_create(pupil_id=pupil_id)
-        return _lock_wallets(pupil_ids)
+        return lock_wallets(pupil_ids)
     return wallets
 
 

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from canteen.models import AlertSettings, Guardianship, PriceList, alert_threshold
-from portal.lib.localtime import zone
+from portal.lib.localtime import today_in
 
 from .models import LowBalanceAlert
 from .signals import balance_low
@@ -78,7 +78,7 @@ def guards_of(pupil_ids, balances: dict[int, Decimal] | None = None) -> list[Gua
         ).values_list("user_id", "enabled", "threshold")
     }
     prices = PriceList({row[3] for row in rows})
-    days = {name: timezone.localdate(timezone=zone(name)) for name in {row[4] for row in rows}}
+    days = {name: today_in(name) for name in {row[4] for row in rows}}
     guards = []
     for user_id, pupil_id, was_told, school_id, zone_name, category, *balance in rows:
         price = prices.price(school_id, category, days[zone_name])

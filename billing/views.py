@@ -7,19 +7,19 @@ The page costs the same few queries at any depth, served by the
 
 from __future__ import annotations
 
-import csv
 import datetime
 from html import escape
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from canteen.models import Pupil
 from portal.lib.cached_pages import render_kept
+from portal.lib.csvfiles import csv_download, text_cell
 from portal.lib.localtime import midnight, today_at, zone_of
 from portal.lib.money import signed
 
@@ -151,27 +151,15 @@ def _history_context(request, pupil: Pupil) -> dict:
     return context
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def history_csv(request, pupil_id: int):
     """The whole history (or the chosen month) as a CSV for a spreadsheet: French dates and amounts."""
     pupil = _pupil(request, pupil_id)
     month, _error = _month(request)  # a nonsense month: the whole history
     local = zone_of(pupil.establishment)
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff" + writer.writerow([_("Date"), _("Détail"), "€"])
-        for entry in _entries(pupil, month).iterator(chunk_size=2000):
-            yield writer.writerow(
-                [timezone.localtime(entry.occurred_at, local).strftime(DATE_FORMAT), entry.label, signed(entry.amount)]
-            )
-
+    rows = (
+        [timezone.localtime(e.occurred_at, local).strftime(DATE_FORMAT), text_cell(e.label), signed(e.amount)]
+        for e in _entries(pupil, month).iterator(chunk_size=2000)
+    )
     name = f"historique-{pupil.first_name}-{pupil.last_name}{f'-{month:%Y-%m}' if month else ''}.csv"
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name.lower().replace(" ", "-")}"'
-    return response
+    return csv_download(name.lower().replace(" ", "-"), [_("Date"), _("Détail"), "€"], rows)

@@ -4,6 +4,7 @@ crossing (``billing.thresholds``), whoever runs the check and however often."""
 from __future__ import annotations
 
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from billing import thresholds
 from billing.ledger import Movement, book_many
 from billing.models import EntryKind, LowBalanceAlert
 from billing.signals import balance_low
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,14 @@ def test_a_guardian_whose_alerts_are_off_is_not_counted(parent, lea, announced, 
     with django_capture_on_commit_callbacks(execute=True):
         book_many(meals(lea, 3, "lunch"))
     assert announced == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="checks racing each other need PostgreSQL's row locks")
+def test_eight_checks_at_once_announce_a_crossing_once(parent, lea, announced):
+    book_many(meals(lea, 1, "lunch"))  # committed: checked and announced
+    LowBalanceAlert.objects.update(below=False)  # as if that check had not run yet
+    announced.clear()
+    at_once(*[partial(thresholds.settle, [lea.pk])] * 8)
+    assert announced == [(parent.pk, lea.pk, D("-3.50"))]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +22,7 @@ from billing import references
 from billing.ledger import Movement, book_many
 from billing.models import EntryKind, LedgerEntry
 from canteen.models import PriceList, Pupil
+from portal.lib.localtime import zone_of
 from portal.lib.money import CENT
 
 from .models import Till
@@ -64,7 +64,7 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     # A passage already recorded gets its first answer back, even if the pupil has changed since.
     known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
     window = _window(establishment.till_window_days)
-    local = ZoneInfo(establishment.timezone)
+    local = zone_of(establishment)
     limit = -establishment.overdraft_limit
     results: list[dict] = []
     to_book = []
@@ -128,7 +128,9 @@ def _check_ref(passage) -> None:
         )
 
 
-def _check(passage, pupils: dict, prices: PriceList, local: ZoneInfo, window) -> tuple[str, datetime.datetime, Decimal]:
+def _check(
+    passage, pupils: dict, prices: PriceList, local: datetime.tzinfo, window
+) -> tuple[str, datetime.datetime, Decimal]:
     """The card, time and meal price of a well-formed passage; ``Rejected`` with the reason otherwise."""
     card, at_text = passage.get("card"), passage.get("at")
     if not _text(card, MAX_CARD_LENGTH):

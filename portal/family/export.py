@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from billing.models import LedgerEntry, Payment
 from canteen.models import AlertSettings, Pupil
+from portal.lib.csvfiles import csv_download, text_cell
 
 from .models import Message, Notification
 
@@ -120,26 +120,16 @@ def export_json(request):
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def export_csv(request):
     """The same records as CSV: one line each, "rubrique;champ=valeur;…" for a spreadsheet."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff" + writer.writerow([_("rubrique"), _("champ"), _("valeur")])
-        for number, (section, record) in enumerate(_records(request.user), start=1):
-            for key, value in _plain(record).items():
-                yield writer.writerow([f"{section} {number}", key, "" if value is None else _cell(value)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mes-donnees.csv"'
-    return response
+    rows = (
+        [f"{section} {number}", key, "" if value is None else _cell(value)]
+        for number, (section, record) in enumerate(_records(request.user), start=1)
+        for key, value in _plain(record).items()
+    )
+    return csv_download("mes-donnees.csv", [_("rubrique"), _("champ"), _("valeur")], rows)
 
 
 def _plain(record: dict) -> dict:
@@ -149,5 +139,4 @@ def _plain(record: dict) -> dict:
 def _cell(value) -> str:
     if not isinstance(value, str):  # numbers, dates and booleans as JSON writes them
         return str(json.loads(DjangoJSONEncoder().encode(value)))
-    # A spreadsheet runs a cell starting with = + - @ as a formula: a message or a name could carry one.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return text_cell(value)  # a message or a name could carry a formula

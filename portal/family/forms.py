@@ -11,6 +11,7 @@ from canteen.models import MAX_ALERT_THRESHOLD, AlertSettings, Pupil
 from portal.lib.emails import queue_email
 from portal.lib.forms import MoneyField
 from portal.lib.money import euros
+from portal.lib.public_forms import PublicForm
 
 from .models import Subject
 
@@ -103,7 +104,7 @@ class ReplyForm(forms.Form):
     message = MessageBodyField(label=_("Votre réponse"))
 
 
-class PublicContactForm(forms.Form):
+class PublicContactForm(PublicForm):
     """ "Contacter mon établissement scolaire" from the login page, for people without a login."""
 
     name = forms.CharField(label=_("Votre nom et prénom"), max_length=200)
@@ -115,8 +116,6 @@ class PublicContactForm(forms.Form):
     pupil_name = forms.CharField(label=_("Nom et prénom de l'élève"), max_length=200, required=False)
     subject = forms.ChoiceField(label=_("Objet"), choices=Subject.choices)
     message = MessageBodyField()
-    # A honeypot hidden from people: robots fill every field.
-    website = forms.CharField(required=False, label=_("Ne pas remplir ce champ"))
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -126,9 +125,6 @@ class PublicContactForm(forms.Form):
 
     def clean_pupil_name(self) -> str:
         return " ".join(CONTROL.sub("", self.cleaned_data["pupil_name"]).split())
-
-    def is_robot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
 
 
 class AlertSettingsForm(forms.ModelForm):

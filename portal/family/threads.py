@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteen.models import Establishment
-from portal.lib.ratelimit import over_limit, over_limit_for
+from portal.lib.public_forms import handled
+from portal.lib.ratelimit import over_limit_for
 
 from . import messaging
 from .forms import (
@@ -95,26 +96,24 @@ def public_contact(request, code):
     """ "Contacter mon établissement scolaire" from the login page, without a login; answers go by email."""
     establishment = get_object_or_404(Establishment, code=code)
     form = PublicContactForm(request.POST or None)
-    limited = False
-    if request.method == "POST":
-        limited = over_limit(request, "public-contact", CONTACTS_PER_HOUR, 3600)
-        if not limited and form.is_valid():
-            if not form.is_robot():
-                data = form.cleaned_data
-                messaging.start_thread(
-                    establishment=establishment,
-                    subject=data["subject"],
-                    body=data["message"],
-                    sender_name=data["name"],
-                    sender_email=data["email"],
-                    pupil_name=data["pupil_name"],
-                )
-            return redirect("portal:public_contact_sent", code=establishment.code)
+
+    def write(data: dict) -> None:
+        messaging.start_thread(
+            establishment=establishment,
+            subject=data["subject"],
+            body=data["message"],
+            sender_name=data["name"],
+            sender_email=data["email"],
+            pupil_name=data["pupil_name"],
+        )
+
+    if request.method == "POST" and handled(request, form, "public-contact", CONTACTS_PER_HOUR, write):
+        return redirect("portal:public_contact_sent", code=establishment.code)
     return render(
         request,
         "portal/public_contact.html",
-        {"establishment": establishment, "form": form, "limited": limited},
-        status=429 if limited else 200,
+        {"establishment": establishment, "form": form, "limited": form.limited},
+        status=429 if form.limited else 200,
     )
 
 

@@ -1,3 +1,9 @@
+"""Base classes of the project's ModelAdmins: shown and never edited (history that only moves by new entries),
+or recorded once and then shown (a payment at the desk, a correction); and date hierarchies kept in bounds."""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -36,6 +42,31 @@ class ReadOnlyAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AddOnlyAdmin(admin.ModelAdmin):
+    """Recorded once, then shown, never changed nor deleted (money moves again only by new entries): the add
+    page shows the recording form with ``add_fields``; a saved object is shown read-only, ``view_fields``."""
+
+    add_fields: list[str] = []
+    view_fields: list[str] = []
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else self.add_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.view_fields if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # shown read-only: the recording form's extra fields do not apply
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False

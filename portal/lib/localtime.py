@@ -29,9 +29,14 @@ def zone_of(establishment) -> ZoneInfo:
     return zone(establishment.timezone)
 
 
+def today_in(zone_name: str) -> datetime.date:
+    """The date it is now in the time zone of that name (the project's for an empty one)."""
+    return timezone.localdate(timezone=zone(zone_name))
+
+
 def today_at(establishment) -> datetime.date:
     """The date it is now at the school."""
-    return timezone.localdate(timezone=zone_of(establishment))
+    return today_in(establishment.timezone)
 
 
 def local(moment: datetime.datetime, establishment) -> datetime.datetime:
