@@ -37,6 +37,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from pages import CpuMeter, recreate_database, wait_until_up  # the parent pages' bench, beside this one
+
 ROOT = Path(__file__).resolve().parent.parent
 TILLS, PER_BATCH, BATCHES, PUPILS, PARENTS = 8, 50, 30, 2_000, 1_000
 PRICE = Decimal("3.50")
@@ -69,19 +71,6 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         "CACHE_URL": f"{args.redis}/13",
         "CELERY_BROKER_URL": f"{args.redis}/14",
     }
-
-
-def recreate_database(server: str, name: str) -> None:
-    import psycopg2
-
-    if not name.startswith("openself_bench"):
-        sys.exit(f"refusing to drop {name!r}: the bench database's name starts with openself_bench")
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def fill(guardians: bool) -> list[str]:
@@ -205,15 +194,7 @@ def pgbench(server: str, database: str, seconds: int) -> float:
 
 
 def cpu_of(pids: set[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return sum(CpuMeter._cpu(pid) for pid in pids)
 
 
 def family_of(pid: int) -> set[int]:
@@ -243,21 +224,6 @@ def wait_for_idle_worker(app, worker_pid: int, timeout: float = 900) -> tuple[fl
             return time.monotonic() - started, cpu_of(family_of(worker_pid)) - cpu
         time.sleep(0.5)
     sys.exit("the worker did not finish in time")
-
-
-def wait_until_up(port: int) -> None:
-    import http.client
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start in time")
 
 
 def main() -> None:
@@ -305,7 +271,7 @@ def main() -> None:
     )
     rows = []
     try:
-        wait_until_up(args.port)
+        wait_until_up(args.port, time.monotonic() + 30)
         wait_for_idle_worker(app, worker.pid)
         for number in range(1, args.rounds + 1):
             wait_for_idle_worker(app, worker.pid)

@@ -5,25 +5,15 @@ their rows) follow them. Run on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # The layout before the moves: the outbox, the failed tasks, the alert settings and the alerts sent, all
 # in the portal app.
 BEFORE = [("portal", "0003_french_names")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def test_the_outbox_and_the_failed_tasks_keep_their_rows_in_portal_lib():
@@ -35,7 +25,7 @@ def test_the_outbox_and_the_failed_tasks_keep_their_rows_in_portal_lib():
     )
     failure = old.get_model("portal", "TaskFailure").objects.create(task="portal.tasks.x", error="boom")
 
-    new = migrate(leaves())
+    new = migrate(latest())
     assert new.get_model("lib", "OutboxMessage").objects.get(pk=email.pk).recipients == ["camille@example.com"]
     assert new.get_model("lib", "TaskFailure").objects.get(pk=failure.pk).error == "boom"
     moved = new.get_model("contenttypes", "ContentType").objects.get(pk=outbox_type.pk)
@@ -53,7 +43,7 @@ def test_the_alert_settings_and_the_alerts_sent_keep_their_rows_in_canteen_and_b
     ContentType = old.get_model("contenttypes", "ContentType")
     settings_type = ContentType.objects.get_or_create(app_label="portal", model="alertsettings")[0]
 
-    new = migrate(leaves())
+    new = migrate(latest())
     assert str(new.get_model("canteen", "AlertSettings").objects.get(pk=settings_row.pk).threshold) == "15.00"
     assert new.get_model("billing", "LowBalanceAlert").objects.get(pk=alert.pk).below is True
     moved = new.get_model("contenttypes", "ContentType").objects.get(pk=settings_type.pk)
