@@ -37,7 +37,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from pages import CpuMeter, recreate_database, wait_until_up  # the parent pages' bench, beside this one
+from pages import CpuMeter, production_env, recreate_database, wait_until_up  # the parent pages' bench, beside this one
 
 ROOT = Path(__file__).resolve().parent.parent
 TILLS, PER_BATCH, BATCHES, PUPILS, PARENTS = 8, 50, 30, 2_000, 1_000
@@ -60,17 +60,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
-    return {
-        "DATABASE_URL": f"{args.server}/{args.database}",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "CACHE_URL": f"{args.redis}/13",
-        "CELERY_BROKER_URL": f"{args.redis}/14",
-    }
+    """The pages bench's production environment, with a broker: what a booking leaves to do goes to the worker."""
+    web = argparse.Namespace(server=args.server, database=args.database, cache_url=f"{args.redis}/13")
+    return {**production_env(web), "CELERY_BROKER_URL": f"{args.redis}/14"}
 
 
 def fill(guardians: bool) -> list[str]:
