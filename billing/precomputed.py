@@ -54,27 +54,29 @@ def kept(computations: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     return {**found, **missing}
 
 
-def _calendar() -> str:
-    calendar = cache.get(CALENDAR_KEY)
+def forecasts(pupils: list[Pupil]) -> dict[int, datetime.date | None]:
+    """Each pupil's forecast (pupils loaded with their establishment and wallet, and ``price_today``:
+    ``canteen.models.with_prices_today``): one cache read when all are kept, a few queries for the others.
+    A forecast is kept with the calendar it was computed with, read in the same round trip."""
+    keys = {p.pk: wallet_key("forecast", p.wallet, today_at(p.establishment), p.price_today) for p in pupils}
+    found = cache.get_many([CALENDAR_KEY, *keys.values()])
+    calendar = found.get(CALENDAR_KEY)
     if calendar is None:
         cache.add(CALENDAR_KEY, uuid.uuid4().hex, None)
         calendar = cache.get(CALENDAR_KEY)
-    return calendar
-
-
-def forecasts(pupils: list[Pupil]) -> dict[int, datetime.date | None]:
-    """Each pupil's forecast (pupils loaded with their establishment and wallet, and ``price_today``:
-    ``canteen.models.with_prices_today``): one cache read when all are kept, a few queries for the others."""
-    calendar = _calendar()
-    keys = {p.pk: wallet_key("forecast", p.wallet, today_at(p.establishment), p.price_today, calendar) for p in pupils}
-    found = cache.get_many(list(keys.values()))
-    missing = [p for p in pupils if keys[p.pk] not in found]
-    computed = {}
+    result, missing = {}, []
+    for p in pupils:
+        kept_calendar, until = found.get(keys[p.pk], (None, None))
+        if kept_calendar == calendar:
+            result[p.pk] = until
+        else:
+            missing.append(p)
     if missing:
         balances = {p.pk: p.wallet.balance for p in missing}
         computed = forecast.forecasts(missing, balances, {p.pk: p.price_today for p in missing})
-        cache.set_many({keys[pk]: until for pk, until in computed.items()}, CACHE_SECONDS)
-    return {p.pk: computed[p.pk] if p.pk in computed else found[keys[p.pk]] for p in pupils}
+        cache.set_many({keys[pk]: (calendar, until) for pk, until in computed.items()}, CACHE_SECONDS)
+        result.update(computed)
+    return result
 
 
 def entry_count(pupil: Pupil) -> Callable[[], int]:

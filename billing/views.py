@@ -110,7 +110,6 @@ def history(request, pupil_id: int):
     return render_kept(
         request,
         "billing/history.html",
-        "billing/_history.html",
         lambda: _history_context(request, _pupil(request, pupil_id)),
         keep=lambda context: _linked(asked, context),
     )
@@ -136,7 +135,6 @@ def _history_context(request, pupil: Pupil) -> dict:
     cached = precomputed.kept(wanted)
     page = CountedPaginator(entries, PER_PAGE, cached[count_key]).get_page(request.GET.get("page"))
     context = {
-        "title": f"{_('Historique des opérations')} — {pupil.first_name}",
         "schools": [school],
         "pupil": pupil,
         "page": page,

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -91,7 +90,6 @@ def accounts(request):
         return render_kept(
             request,
             "billing/accounts.html",
-            "billing/_accounts.html",
             lambda: _accounts_context(children_with_wallets(request.user.pk)),
         )
     children = children_with_wallets(request.user.pk)
@@ -109,8 +107,7 @@ def accounts(request):
     if bound.has_error("pupil"):
         messages.error(request, bound.errors["pupil"][0])
     context = {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1}
-    content = render_to_string("billing/_accounts.html", context, request)
-    return render(request, "billing/accounts.html", {"content": content}, status=400 if bound.errors else 200)
+    return render(request, "billing/accounts.html", context, status=400 if bound.errors else 200)
 
 
 def _accounts_context(children) -> dict:
@@ -200,7 +197,7 @@ PAID = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 def payments(request):
     """The family's last 100 online payments, newest first, each with its receipt: kept for the family until
     one of them changes (``Payment.show_to_payer``)."""
-    return render_kept(request, "billing/payments.html", "billing/_payments.html", lambda: _payments_context(request))
+    return render_kept(request, "billing/payments.html", lambda: _payments_context(request))
 
 
 def _payments_context(request) -> dict:

@@ -17,6 +17,7 @@ from canteen.models import AlertSettings, Guardianship, Pupil, with_prices_today
 from portal.lib.emails import queue_email
 
 from .models import Notification, NotificationKind
+from .notifications import notify
 
 
 def notify_low_balances(alerts: list[LowBalance]) -> None:
@@ -32,7 +33,7 @@ def notify_low_balances(alerts: list[LowBalance]) -> None:
     balances = {alert.pupil_id: alert.balance for alert in alerts}
     until = forecasts(pupils.values(), balances, {pk: p.price_today for pk, p in pupils.items()})
     link = reverse("billing:accounts")
-    Notification.objects.bulk_create(
+    notify(
         Notification(
             user_id=alert.user_id,
             kind=NotificationKind.LOW_BALANCE,

@@ -13,8 +13,8 @@ def establishment(request):
 
 
 def unread_notifications(request):
-    """The unread count on the Notifications tab and in the title: loaded with the user (portal.auth), or
-    one count on a partial index, lazily, only for pages that show it (parents logged in)."""
+    """The unread count on the Notifications tab and in the title: one count on a partial index, lazily, only
+    for pages that show it (parents logged in), once per request."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -31,12 +31,11 @@ def home(request):
         children = children_with_wallets(request.user.pk)
         until = precomputed.forecasts(children)
         return {
-            "first_name": request.user.first_name,
             "children": [child_card(child, until[child.pk]) for child in children],
             "schools": {child.establishment for child in children},
         }
 
-    return render_kept(request, "portal/home.html", "portal/_home.html", context)
+    return render_kept(request, "portal/home.html", context)
 
 
 ChildCard = namedtuple("ChildCard", "pk first_name name school balance negative meals forecast history_url")

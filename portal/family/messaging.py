@@ -12,6 +12,7 @@ from canteen.models import Establishment, Pupil
 from portal.lib.emails import queue_email
 
 from .models import Message, MessageThread, Notification, NotificationKind, Subject
+from .notifications import notify
 
 
 @transaction.atomic
@@ -62,11 +63,16 @@ def answer(thread: MessageThread, staff, body: str) -> Message:
     if thread.parent_id:
         link = thread.get_absolute_url()
         url = settings.SITE_URL + link
-        Notification.objects.create(
-            user_id=thread.parent_id,
-            kind=NotificationKind.ANSWER_RECEIVED,
-            params={"establishment": thread.establishment.name, "subject": str(thread.get_subject_display())},
-            link=link,
+        subject = str(thread.get_subject_display())
+        notify(
+            [
+                Notification(
+                    user_id=thread.parent_id,
+                    kind=NotificationKind.ANSWER_RECEIVED,
+                    params={"establishment": thread.establishment.name, "subject": subject},
+                    link=link,
+                )
+            ]
         )
     queue_email(
         "message-answered",

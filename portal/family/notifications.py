@@ -5,32 +5,28 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
+
+from portal.lib import cached_pages
 
 from .models import Notification
 
 NOTIFICATIONS_PER_PAGE = 30
 
 
-def unread_count():
-    """The unread notifications of the user row ``OuterRef("pk")``, as a subquery (on the small partial
-    index ``notification_unread_idx``)."""
-    unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+def notify(notifications) -> None:
+    """Leave these notifications, in one query: their families' pages show the new unread count once the
+    transaction commits (the kept pages are renewed)."""
+    created = Notification.objects.bulk_create(notifications)
+    cached_pages.bump({notification.user_id for notification in created})
 
 
-def forget_unread_count(user) -> None:
-    """Notifications were just marked read: the count loaded with the user is counted again if shown."""
-    user.unread_notifications_count = None
+def mark_read(user, notifications) -> None:
+    """These notifications of ``user`` (a queryset) are read now: the count is counted again where shown."""
+    if notifications.filter(read_at__isnull=True).update(read_at=timezone.now()):
+        user.unread_notifications_count = None
+        cached_pages.bump([user.pk])
 
 
 @login_required
@@ -41,6 +37,5 @@ def notifications(request):
     )
     unread = [n.pk for n in page if n.read_at is None]
     if unread:
-        Notification.objects.filter(pk__in=unread, user=request.user).update(read_at=timezone.now())
-        forget_unread_count(request.user)
+        mark_read(request.user, Notification.objects.filter(pk__in=unread, user=request.user))
     return render(request, "portal/notifications.html", {"page": page, "unread": set(unread)})

@@ -18,6 +18,7 @@ from canteen.models import Establishment, Guardianship
 from .alerts import notify_low_balances
 from .establishments import forget_establishment as forget_school
 from .models import Notification, NotificationKind
+from .notifications import notify
 
 
 @receiver(payment_credited, dispatch_uid="portal.notify_payment")
@@ -28,11 +29,18 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
     link = reverse("portal:home")
     if payment.method == PaymentMethod.ONLINE:
         if payment.user_id:
-            Notification.objects.create(
-                user_id=payment.user_id,
-                kind=NotificationKind.PAYMENT_CREDITED,
-                params={"amount": str(payment.amount), "pupils": ", ".join(a.pupil.first_name for a in allocations)},
-                link=link,
+            notify(
+                [
+                    Notification(
+                        user_id=payment.user_id,
+                        kind=NotificationKind.PAYMENT_CREDITED,
+                        params={
+                            "amount": str(payment.amount),
+                            "pupils": ", ".join(a.pupil.first_name for a in allocations),
+                        },
+                        link=link,
+                    )
+                ]
             )
         return
     shares: dict[int, list] = defaultdict(list)
@@ -42,7 +50,7 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
     by_pupil = {a.pupil_id: a for a in allocations}
     for user_id, pupil_id in guardians:
         shares[user_id].append(by_pupil[pupil_id])
-    Notification.objects.bulk_create(
+    notify(
         Notification(
             user_id=user_id,
             kind=NotificationKind.OFFLINE_PAYMENT,
@@ -59,11 +67,15 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
 
 @receiver(request_approved, dispatch_uid="portal.notify_request_approved")
 def notify_request_approved(sender, user, pupil, **kwargs) -> None:
-    Notification.objects.create(
-        user=user,
-        kind=NotificationKind.REQUEST_APPROVED,
-        params={"pupil": pupil.full_name},
-        link=reverse("portal:home"),
+    notify(
+        [
+            Notification(
+                user=user,
+                kind=NotificationKind.REQUEST_APPROVED,
+                params={"pupil": pupil.full_name},
+                link=reverse("portal:home"),
+            )
+        ]
     )
 
 
@@ -73,7 +85,7 @@ def notify_guardian_added(sender, instance: Guardianship, created: bool, raw: bo
     if not created or raw:
         return
     others = Guardianship.objects.filter(pupil_id=instance.pupil_id).exclude(user_id=instance.user_id)
-    Notification.objects.bulk_create(
+    notify(
         Notification(
             user_id=user_id,
             kind=NotificationKind.GUARDIAN_ADDED,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteen.models import Establishment
@@ -19,7 +18,7 @@ from .forms import (
     ThreadForm,
 )
 from .models import MessageThread, NotificationKind, Subject
-from .notifications import forget_unread_count
+from .notifications import mark_read
 
 
 @login_required
@@ -77,10 +76,10 @@ def thread(request, pk: int):
         messages.success(request, _("Votre message a été envoyé à votre établissement scolaire."))
         return redirect(conversation)
     # Reading the answer reads its notification.
-    if request.user.notifications.filter(
-        kind=NotificationKind.ANSWER_RECEIVED, link=conversation.get_absolute_url(), read_at__isnull=True
-    ).update(read_at=timezone.now()):
-        forget_unread_count(request.user)
+    answered = request.user.notifications.filter(
+        kind=NotificationKind.ANSWER_RECEIVED, link=conversation.get_absolute_url()
+    )
+    mark_read(request.user, answered)
     return render(
         request,
         "portal/thread.html",

@@ -1,17 +1,18 @@
 """A family's pages kept as rendered until anything the family sees on them changes.
 
-The pages a family comes back to (home, a child's history, "Situation de mes comptes", "Mes paiements") keep
-their content in the shared cache under the release (``settings.RELEASE``: new code, templates or
-translations start afresh), the login, the language, the address asked for, and the family's version: a
-token replaced after the commit of every change that shows on the family's pages (``bump``: a booking on a
-child's wallet, a payment, a child, a school or a tariff edited…). No key lists what a page shows: a page is
-kept until anything of its family changes, at most until midnight at its schools and 15 minutes.
+The pages a family comes back to (home, a child's history, "Situation de mes comptes", "Mes paiements") are
+kept in the shared cache under the release (``settings.RELEASE``: new code, templates or translations start
+afresh), the login, the language, the address asked for, what the session holds (the school chosen at
+login, shown in the header), and the family's version: a token replaced after the commit of every change
+that shows on the family's pages (``bump``: a booking on a child's wallet, a payment, a notification, a
+child, a school or a tariff edited…). No key lists what a page shows: a page is kept until anything of its
+family changes, at most until midnight at its schools and 15 minutes.
 
 The version is read in the same round trip as the page and before anything the page is made from: a page
 computed from data older than a bump is kept under the old version, which is never served again.
 
-What is kept is the page's content, rendered without the request: the header, the navigation, the flash
-messages and the CSRF token are each request's (a form keeps a marker where its token goes).
+The whole page is kept, its forms holding a marker where each request's CSRF token goes; a request with
+flash messages to show gets its page rendered anew, and that one is not kept.
 
 Pages are kept only in a cache every web process shares (``KEEP_FAMILY_PAGES``, set with ``CACHE_URL``): a
 bump made by one process must be seen by all.
@@ -25,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -34,7 +36,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .localtime import midnight, today_at
@@ -65,35 +66,37 @@ def _csrf_marker() -> str:
 def render_kept(
     request,
     template_name: str,
-    content_template: str,
     context: Callable[[], dict],
     *,
     keep: Callable[[dict], bool] = lambda values: True,
 ) -> HttpResponse:
-    """``template_name`` (a page of base.html whose content block shows ``{{ content }}``) around
-    ``content_template`` rendered with ``context()``, kept for this family until its version changes.
+    """``template_name`` rendered with ``context()``, kept for this family until its version changes.
 
-    ``context()`` may give the page's ``title`` (plain text) and the ``schools`` it shows (the page is kept
-    until midnight at them at most); ``keep(values)`` may refuse to keep a page (one asked for by an
-    address no link writes), so that the cache holds what the pages link to, not whatever a visitor types.
+    ``context()`` may name the ``schools`` the page shows (it is kept until midnight at them at most);
+    ``keep(values)`` may refuse to keep a page (one asked for by an address no link writes), so that the
+    cache holds what the pages link to, not whatever a visitor types.
     """
-    user_id = request.user.pk
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    key = f"page:{settings.RELEASE}:{user_id}:{get_language()}:{address}"
-    found = cache.get_many([version_key(user_id), key]) if settings.KEEP_FAMILY_PAGES else {}
-    version, kept = found.get(version_key(user_id)), found.get(key)
+    if not settings.KEEP_FAMILY_PAGES or len(get_messages(request)):
+        return render(request, template_name, context())
+    key, family = _page_key(request), version_key(request.user.pk)
+    found = cache.get_many([family, key])
+    version, kept = found.get(family), found.get(key)
     if kept is not None and version is not None and kept[0] == version:
-        title, html = kept[1], kept[2]
+        html = kept[1]
     else:
-        if version is None and settings.KEEP_FAMILY_PAGES:
-            version = _first_version(user_id)  # before anything the page reads
+        version = version or _first_version(request.user.pk)  # before anything the page reads
         values = context()
-        title = values.get("title", "")
-        html = render_to_string(content_template, {**values, "csrf_token": _csrf_marker()})
-        if settings.KEEP_FAMILY_PAGES and keep(values):
-            cache.set(key, (version, title, html), _seconds_kept(values.get("schools", ())))
-    html = html.replace(_csrf_marker(), escape(get_token(request)))
-    return render(request, template_name, {"title": title, "content": mark_safe(html)})
+        html = render_to_string(template_name, {**values, "csrf_token": _csrf_marker()}, request)
+        if keep(values):
+            cache.set(key, (version, html), _seconds_kept(values.get("schools", ())))
+    return HttpResponse(html.replace(_csrf_marker(), escape(get_token(request))))
+
+
+def _page_key(request) -> str:
+    """The release, the login, the language, the address, and what the session holds beyond the login."""
+    shown = [request.get_full_path(), *sorted((k, repr(v)) for k, v in request.session.items() if k[0] != "_")]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    return f"page:{settings.RELEASE}:{request.user.pk}:{get_language()}:{digest}"
 
 
 def _first_version(user_id: int) -> str:

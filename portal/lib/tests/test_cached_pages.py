@@ -20,6 +20,7 @@ from billing.models import EntryKind, Payment, PaymentAllocation, PaymentMethod,
 from billing.tests.test_forecast import school_days
 from canteen.models import ClosedPeriod, Tariff
 from portal.family.models import Notification, NotificationKind
+from portal.family.notifications import notify
 from portal.lib import cached_pages
 
 pytestmark = pytest.mark.django_db
@@ -197,12 +198,24 @@ def test_each_language_has_its_own_page(client, parent, lea):
     assert "Historique des opérations" not in page(client, "portal:home")
 
 
-def test_notifications_read_leave_the_title_of_the_next_page(client, parent, lea):
-    Notification.objects.create(user=parent, kind=NotificationKind.LOW_BALANCE, params={})
+def test_a_notification_left_or_read_shows_in_the_title_of_the_next_page(client, parent, lea, committed):
     client.force_login(parent)
-    assert "<title>(1) " in page(client, "portal:home")
-    page(client, "portal:notifications")  # read
     assert "<title>(1) " not in page(client, "portal:home")
+    with committed():
+        notify([Notification(user=parent, kind=NotificationKind.LOW_BALANCE, params={})])
+    assert "<title>(1) " in page(client, "portal:home")
+    with committed():
+        page(client, "portal:notifications")  # read
+    assert "<title>(1) " not in page(client, "portal:home")
+
+
+def test_a_page_with_a_message_to_show_is_rendered_for_it_and_not_kept(client, parent, kept):
+    client.force_login(parent)
+    client.post(reverse("portal:profile"), {"enabled": "on", "threshold": ""})  # "Vos réglages … sont enregistrés."
+    assert "enregistrés" in page(client, "portal:home")
+    assert kept == []
+    assert "enregistrés" not in page(client, "portal:home")
+    assert len(kept) == 1
 
 
 def test_a_page_is_kept_until_midnight_at_its_school_at_most(school, monkeypatch):
