@@ -5,12 +5,13 @@ the guardians of the wallets that moved, with their threshold (``canteen.AlertSe
 default) and whether each was already told; only when a balance seems to have crossed a guardian's
 threshold is ``settle`` run, in a Celery task.
 
-``settle`` moves each guardian's ``LowBalanceAlert`` by a conditional update that compares the wallet's
-balance as it stands, and sends ``balance_low`` in that same transaction for each guardian who must be told:
-one alert per crossing, whatever the order in which bookings and tasks run and however often a task is
-retried; the next alert only once the balance went back above. An alert says the balance as it is when
-checked: a crossing already made good by then (a top-up right after) is not announced. A check that never
-ran (a broker down when the booking committed) is made by the next booking of that child.
+``settle`` locks the pupils' ``LowBalanceAlert`` rows, reads the guardians and the balances again under those
+locks, moves each guardian to the side of their threshold the balance is on, and sends ``balance_low`` in that
+same transaction for each guardian who must be told: one alert per crossing, whatever the order in which
+bookings and tasks run and however often a task is retried; the next alert only once the balance went back
+above. An alert says the balance as it is when checked: a crossing already made good by then (a top-up
+right after) is not announced. A check that never ran (a broker down when the booking committed) is made by
+the next booking of that child.
 """
 
 from __future__ import annotations
@@ -96,20 +97,21 @@ def to_settle(guards: list[Guard], balances: dict[int, Decimal]) -> set[int]:
 def settle(pupil_ids) -> list[LowBalance]:
     """Move each guardian of these pupils to the side of their threshold the balance is on now, and tell the
     ones whose child went below (``balance_low``). Returns what they are told."""
-    guards = guards_of(pupil_ids)
-    falling = [g for g in guards if g.falls(g.balance)]
+    falling = [g for g in guards_of(pupil_ids) if g.falls(g.balance)]
     LowBalanceAlert.objects.bulk_create(
         [LowBalanceAlert(user_id=g.user_id, pupil_id=g.pupil_id) for g in falling], ignore_conflicts=True
     )
+    # The pupils' alert rows locked, in one order for every task: a second check of the same pupils waits for
+    # this one, then reads what it decided. Read again under the locks, the balances are as they stand.
+    list(LowBalanceAlert.objects.select_for_update().filter(pupil_id__in=pupil_ids).order_by("pk").values("pk"))
     now, told = timezone.now(), []
-    for g in guards:  # in guardian and pupil order, as every task does: two tasks never wait on each other in a cycle
+    for g in guards_of(pupil_ids):
         pair = LowBalanceAlert.objects.filter(user_id=g.user_id, pupil_id=g.pupil_id)
-        # Conditional updates on the balance as it stands: a task with an older view of the wallet changes nothing.
         if g.falls(g.balance):
-            if pair.filter(below=False, pupil__wallet__balance__lt=g.threshold).update(below=True, changed_at=now):
-                told.append(LowBalance(g.user_id, g.pupil_id, g.balance))
+            pair.update(below=True, changed_at=now)
+            told.append(LowBalance(g.user_id, g.pupil_id, g.balance))
         elif g.rises(g.balance):
-            pair.filter(below=True, pupil__wallet__balance__gte=g.threshold).update(below=False, changed_at=now)
+            pair.update(below=False, changed_at=now)
     if told:
         balance_low.send(sender=LowBalanceAlert, alerts=told)
     return told
