@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 
 from billing.models import EntryKind, LedgerEntry, Wallet
-from canteen.models import Pupil, closed_days_of
+from canteen.models import closed_days_of
 from portal.lib.localtime import midnight, today_at, zone_of
 
 WINDOW_SCHOOL_DAYS = 20  # four school weeks of five days
@@ -118,8 +118,3 @@ def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None 
             balances[p.pk], prices[p.pk], meal_days[p.pk], first_meal, days[p.pk], closed.get(p.establishment_id, set())
         )
     return result
-
-
-def forecast_for(pupil: Pupil, balance: Decimal, price: Decimal | None, today: datetime.date | None = None):
-    """``forecasts`` for one pupil."""
-    return forecasts([pupil], {pupil.pk: balance}, {pupil.pk: price}, today)[pupil.pk]
