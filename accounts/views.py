@@ -9,7 +9,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from canteen.models import Establishment
-from portal.lib.public_forms import handled
+from portal.lib.public_forms import handled, render_form
 from portal.lib.ratelimit import over_limit
 
 from .forms import AccountRequestForm
@@ -37,12 +37,7 @@ def account_request(request, code):
         per_email_a_day=REQUESTS_PER_EMAIL_PER_DAY,
     ):
         return redirect("accounts:request_sent", code=establishment.code)
-    return render(
-        request,
-        "accounts/request.html",
-        {"establishment": establishment, "form": form, "limited": form.limited},
-        status=429 if form.limited else 200,
-    )
+    return render_form(request, "accounts/request.html", form, {"establishment": establishment})
 
 
 def request_sent(request, code):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from canteen.models import Establishment
-from portal.lib.public_forms import handled
+from portal.lib.public_forms import handled, render_form
 from portal.lib.ratelimit import over_limit_for
 
 from . import messaging
@@ -108,12 +108,7 @@ def public_contact(request, code):
 
     if request.method == "POST" and handled(request, form, "public-contact", CONTACTS_PER_HOUR, write):
         return redirect("portal:public_contact_sent", code=establishment.code)
-    return render(
-        request,
-        "portal/public_contact.html",
-        {"establishment": establishment, "form": form, "limited": form.limited},
-        status=429 if form.limited else 200,
-    )
+    return render_form(request, "portal/public_contact.html", form, {"establishment": establishment})
 
 
 def public_contact_sent(request, code):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .ratelimit import over_limit, over_limit_for
@@ -41,3 +42,9 @@ def handled(
     if not form.is_robot():
         act(form.cleaned_data)
     return True
+
+
+def render_form(request, template_name: str, form: PublicForm, context: dict):
+    """The page of a public form, shown again: 429 with the form when ``form.limited``."""
+    context = {**context, "form": form, "limited": form.limited}
+    return render(request, template_name, context, status=429 if form.limited else 200)
