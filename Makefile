@@ -30,8 +30,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: $(VENV)/.dev node_modules/.package-lock.json
 	$(PY) -m pytest
 
-# Style, and the app dependency contracts of .importlinter (canteen alone; accounts and billing
-# independent; the apps see only portal.lib of portal).
+# Style, and the layers of .importlinter (portal.family > accounts | billing > canteen > portal.lib; the
+# project's files at portal's root above them all).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -112,12 +112,18 @@ def desk(client, cashier):
 
 
 @pytest.fixture(autouse=True)
+def kept_pages(settings):
+    """The family's pages are kept as in production (a test is one process: its local cache is shared)."""
+    settings.KEEP_FAMILY_PAGES = True
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate-limit counters live in the cache (the shared Redis one when CACHE_URL is set): each test
     starts with none, whatever the tests before it sent; nor with a school held by this process."""
     from django.core.cache import cache
 
-    from portal.establishments import forget_held_schools
+    from portal.family.establishments import forget_held_schools
 
     cache.clear()
     forget_held_schools()

@@ -9,6 +9,7 @@ from canteen.admin_scope import EstablishmentScoped, staff_establishments
 from canteen.models import Guardianship
 from portal.lib.audit import record
 
+from . import admin_unlock  # noqa: F401  (recording who unlocks a login)
 from .admin_requests import AccountRequestAdmin
 from .models import AccountRequest, User
 

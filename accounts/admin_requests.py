@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 from canteen.models import Guardianship, Pupil
+from portal.lib.admin_base import ReadOnlyAdmin
 from portal.lib.audit import record
 
 from .decisions import AlreadyDecided, approve, refuse
@@ -126,7 +127,7 @@ def with_guardians(pupils: list[Pupil]) -> list[Pupil]:
     return pupils
 
 
-class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
+class AccountRequestAdmin(EstablishmentScoped, ReadOnlyAdmin):
     list_display = ["child", "decision", "age", "email", "card", "establishment", "status"]
     list_filter = [StatusFilter, ("establishment", EstablishmentListFilter), AgeFilter]
     search_fields = ["last_name", "first_name", "email"]
@@ -155,16 +156,7 @@ class AccountRequestAdmin(EstablishmentScoped, admin.ModelAdmin):
 
     change_form_template = "admin/accounts/accountrequest/change_form.html"
 
-    # Permissions: requests come only from the public form and are kept as a record.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+    # Requests come only from the public form and are kept as a record (ReadOnlyAdmin): staff decide on them.
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("accounts.decide_accountrequest")
 

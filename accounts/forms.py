@@ -4,10 +4,12 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.public_forms import PublicForm
+
 from .models import AccountRequest, normalize_email
 
 
-class AccountRequestForm(forms.Form):
+class AccountRequestForm(PublicForm):
     """ "DEMANDE DE CRÉATION DE COMPTE", with the reference guide's labels."""
 
     card_digits = forms.CharField(
@@ -48,8 +50,6 @@ class AccountRequestForm(forms.Form):
         label=_("J'accepte les conditions d'utilisation"),
         error_messages={"required": _("Vous devez accepter les conditions d'utilisation.")},
     )
-    # A honeypot hidden from people: robots fill every field.
-    website = forms.CharField(required=False, label=_("Ne pas remplir ce champ"))
 
     def clean_card_digits(self) -> str:
         return self.cleaned_data["card_digits"].strip()
@@ -62,9 +62,6 @@ class AccountRequestForm(forms.Form):
         if "email" in self.cleaned_data and again != self.cleaned_data["email"]:
             raise forms.ValidationError(_("Les deux adresses email sont différentes."), code="mismatch")
         return again
-
-    def is_robot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
 
     def save(self, establishment) -> AccountRequest:
         """Store the request, unless the same one for the same child and email is already pending."""

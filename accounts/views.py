@@ -9,10 +9,11 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from canteen.models import Establishment
+from portal.lib.public_forms import handled, render_form
+from portal.lib.ratelimit import over_limit
 
 from .forms import AccountRequestForm
 from .models import User
-from .ratelimit import over_limit, over_limit_for
 from .tasks import send_activation_email
 
 # Requests sent per client address and hour: a family sends a few, a robot many.
@@ -27,21 +28,16 @@ def account_request(request, code):
     # "Ajouter un enfant" from a parent's profile opens the form with their email filled in.
     email = request.GET.get("email", "")[:254] if request.user.is_authenticated else ""
     form = AccountRequestForm(request.POST or None, initial={"email": email, "email_again": email})
-    limited = False
-    if request.method == "POST":
-        limited = over_limit(request, "account-request", REQUESTS_PER_HOUR, 3600)
-        if not limited and form.is_valid():
-            limited = over_limit_for("account-request", form.cleaned_data["email"], REQUESTS_PER_EMAIL_PER_DAY, 86400)
-        if not limited and form.is_valid():
-            if not form.is_robot():
-                form.save(establishment)
-            return redirect("accounts:request_sent", code=establishment.code)
-    return render(
+    if request.method == "POST" and handled(
         request,
-        "accounts/request.html",
-        {"establishment": establishment, "form": form, "limited": limited},
-        status=429 if limited else 200,
-    )
+        form,
+        "account-request",
+        REQUESTS_PER_HOUR,
+        lambda data: form.save(establishment),
+        per_email_a_day=REQUESTS_PER_EMAIL_PER_DAY,
+    ):
+        return redirect("accounts:request_sent", code=establishment.code)
+    return render_form(request, "accounts/request.html", form, {"establishment": establishment})
 
 
 def request_sent(request, code):

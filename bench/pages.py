@@ -3,6 +3,8 @@
 
     .venv/bin/python bench/pages.py                       # 8 s a page, two rounds
     .venv/bin/python bench/pages.py --seconds 5 --rounds 1
+    .venv/bin/python bench/pages.py --first-visits 5000   # 5,000 families, each page seen once after lunch
+    .venv/bin/python bench/pages.py --code /tmp/main      # another checkout of the project (same venv)
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``): a C load generator that costs the 2-core machine
 far less CPU than a Python client would, so the server, not the client, is what is measured; its
@@ -19,6 +21,13 @@ Lua hooks give the exact percentiles. The script:
    round), and prints each page's requests/s, p50, p95 and its ratio to ``/healthz`` measured in turns
    with it;
 4. counts the SQL queries of each page with Django's test client (same settings, second visit).
+
+With ``--first-visits N``, what is measured is a family's first visit after lunch instead: N families of two
+children of the district are added, each logged in with a session of its own; before each round every child
+has lunch (a meal booked through ``book_many``, then, where the code has it, the preparation the worker makes
+after it: ``billing.precomputed.prepare``); each run of ``wrk`` then takes the next
+families in turn, one request each, so that every page measured is a family's first visit of that page since
+its lunch (the runs say how many requests found a family already served, if the families ran out).
 
 Every page is checked to answer 200 with the parent's content before and after the load: a
 redirect to the login page would be fast and wrong.
@@ -60,6 +69,7 @@ end
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--code", default=str(ROOT), help="the checkout of the project to run (default: this one)")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="openself_bench_pages", help="database to DROP and recreate")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/12", help="CACHE_URL of the web processes")
@@ -72,6 +82,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--skip-fill", action="store_true", help="reuse the database of the previous run")
+    parser.add_argument("--first-visits", type=int, metavar="FAMILIES", help="measure first visits over FAMILIES")
     parser.add_argument("--only", nargs="+", metavar="PAGE", help="measure these pages only (e.g. accueil comptes)")
     parser.add_argument(
         "--profile", metavar="PAGE", help="instead of the load: cProfile 500 visits of PAGE (e.g. accueil) in-process"
@@ -348,18 +359,18 @@ class CpuMeter:
         return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
-def wrk(args: argparse.Namespace, script: str, cookie: str, path: str, seconds: int, meter: CpuMeter) -> dict:
-    command = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{seconds}s",
-        "-s",
-        script,
-        "-H",
-        f"Cookie: {cookie}",
-        f"http://127.0.0.1:{args.port}{path}",
-    ]
+def wrk(
+    args: argparse.Namespace,
+    script: str,
+    cookie: str,
+    path: str,
+    seconds: int,
+    meter: CpuMeter,
+    script_args: tuple[str, ...] = (),
+) -> dict:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "-s", script]
+    command += ["-H", f"Cookie: {cookie}"] if cookie else []
+    command += [f"http://127.0.0.1:{args.port}{path}", *(("--", *script_args) if script_args else ())]
     before, children = meter.snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -375,15 +386,21 @@ def wrk(args: argparse.Namespace, script: str, cookie: str, path: str, seconds: 
     }
 
 
-def in_turns(args: argparse.Namespace, script: str, cookie: str, path: str, meter: CpuMeter) -> tuple[dict, dict]:
+def in_turns(
+    args: argparse.Namespace, script: str, cookie: str, path: str, meter: CpuMeter, families: Families | None = None
+) -> tuple[dict, dict]:
     """The page and ``/healthz`` measured in turns, ``--slices`` runs of each, so that a slow moment of the
     shared machine weighs on both: requests/s over all of a path's runs, the mean of their p50 and p95,
-    the CPU per request over all of them."""
+    the CPU per request over all of them. With ``families``, each run of the page is the next families' first
+    visit of it (``path`` is then the page's label)."""
     seconds = max(1, args.seconds // args.slices)
     runs = {"page": [], "floor": []}
     for _ in range(args.slices):
         runs["floor"].append(wrk(args, script, cookie, "/healthz", seconds, meter))
-        runs["page"].append(wrk(args, script, cookie, path, seconds, meter))
+        if families is None:
+            runs["page"].append(wrk(args, script, cookie, path, seconds, meter))
+        else:
+            runs["page"].append(families.first_visits(args, path, seconds, meter))
     combined = {}
     for name, parts in runs.items():
         requests = sum(part["requests"] for part in parts)
@@ -395,6 +412,127 @@ def in_turns(args: argparse.Namespace, script: str, cookie: str, path: str, mete
             "cpu_ms": sum(part["cpu"] for part in parts) / max(requests, 1) * 1000,
         }
     return combined["page"], combined["floor"]
+
+
+# Each request the next family's (one line of the file: its page's path, a tab, its cookie), from ``offset``.
+FAMILIES_LUA = (
+    """
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  offset, stride, lines, count = tonumber(args[1]), tonumber(args[2]), {}, 0
+  for line in io.lines(args[3]) do table.insert(lines, line) end
+end
+function request()
+  local n = offset + count * stride + tid
+  count = count + 1
+  local path, cookie = lines[n % #lines + 1]:match("([^\t]+)\t(.+)")
+  return wrk.format("GET", path, {["Cookie"] = cookie})
+end
+"""
+    + LUA
+)
+
+
+class Families:
+    """The families of a first-visit measure: per page, a file with a line per family (its path of that page
+    and its cookie). Each run takes the next families of the page, so that none is seen twice by lunch."""
+
+    def __init__(self, lines: dict[str, list[str]]):
+        self.files, self.size, self.offset, self.seen_twice = {}, 0, {}, 0
+        for label, page_lines in lines.items():
+            with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as file:
+                file.write("\n".join(page_lines) + "\n")
+            self.files[label], self.size = file.name, len(page_lines)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(FAMILIES_LUA)
+        self.script = script.name
+
+    def after_lunch(self) -> None:
+        self.offset = dict.fromkeys(self.files, 0)
+
+    def first_visits(self, args: argparse.Namespace, label: str, seconds: int, meter: CpuMeter) -> dict:
+        stride = args.threads * args.connections  # wrk's connections share their thread's counter
+        offset = self.offset[label]
+        result = wrk(args, self.script, "", "/", seconds, meter, (str(offset), str(args.threads), self.files[label]))
+        self.offset[label] = offset + result["requests"] + stride
+        self.seen_twice += max(0, self.offset[label] - self.size) - max(0, offset - self.size)
+        return result
+
+
+def add_families(count: int) -> None:
+    """``count`` families of two children of the district, each parent a login of its own."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from canteen.models import Guardianship, Pupil
+
+    password = make_password(PASSWORD)
+    User.objects.bulk_create(User(email=f"famille{n}@bench.example", password=password) for n in range(count))
+    parents = list(User.objects.filter(email__startswith="famille", email__endswith="@bench.example").order_by("pk"))
+    children = list(Pupil.objects.exclude(guardianships__isnull=False).order_by("pk")[: 2 * count])
+    if len(children) < 2 * count:
+        sys.exit(f"the district has {len(children)} children without a family: --district larger, or fewer families")
+    Guardianship.objects.bulk_create(
+        Guardianship(user=parent, pupil=child)
+        for parent, child in zip(parents * 2, children[::2] + children[1::2], strict=True)
+    )
+
+
+def family_lines() -> dict[str, list[str]]:
+    """Per page, each family's path and session cookie: a session opened for each, as a login would."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.urls import reverse
+
+    from accounts.models import User
+    from canteen.models import Establishment
+
+    code = Establishment.objects.order_by("pk").first().code
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    lines = {"accueil": [], "historique p.1": [], "comptes": [], "paiements": []}
+    parents = User.objects.filter(email__startswith="famille", email__endswith="@bench.example").order_by("pk")
+    for parent in parents.prefetch_related("guardianships"):
+        session = store()
+        session.update({SESSION_KEY: str(parent.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1]})
+        session.update({HASH_SESSION_KEY: parent.get_session_auth_hash(), "establishment_code": code})
+        session.save()
+        cookie = f"sessionid={session.session_key}"
+        child = min(link.pupil_id for link in parent.guardianships.all())
+        for label, path in (
+            ("accueil", reverse("portal:home")),
+            ("historique p.1", reverse("billing:history", args=[child])),
+            ("comptes", reverse("billing:accounts")),
+            ("paiements", reverse("billing:payments")),
+        ):
+            lines[label].append(f"{path}\t{cookie}")
+    return lines
+
+
+def lunch(number: int) -> None:
+    """A meal for every child of the families, booked as tills do, then what the worker prepares after it."""
+    from billing.ledger import Movement, book_many
+    from canteen.models import Pupil
+
+    children = Pupil.objects.filter(guardianships__user__email__startswith="famille").order_by("pk")
+    movements = [
+        Movement(pupil_id, "meal", Decimal("-3.50"), "Self", f"lunch:{number}:{pupil_id}")
+        for pupil_id in children.values_list("pk", flat=True)
+    ]
+    for start in range(0, len(movements), 50):
+        book_many(movements[start : start + 50])
+    try:
+        from billing.precomputed import prepare
+    except ImportError:  # a checkout that prepares nothing
+        return
+    pupil_ids = [movement.pupil_id for movement in movements]
+    for start in range(0, len(pupil_ids), 200):  # what the worker's task does for the children it finds booked
+        prepare(pupil_ids[start : start + 200])
 
 
 def wait_until_up(port: int, deadline: float) -> None:
@@ -414,7 +552,9 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     env = production_env(args)
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
+    code = Path(args.code).resolve()
+    sys.path.insert(0, str(code))
+    os.chdir(code)
     if not args.skip_fill:
         recreate_database(args.server, args.database)
     import django
@@ -422,10 +562,16 @@ def main() -> None:
     django.setup()
     if not args.skip_fill:
         fill(args.district)
+        if args.first_visits:
+            add_families(args.first_visits)
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production serves from
     paths = pages()
+    families = None
+    if args.first_visits:
+        paths = [page for page in paths if page[0] in ("/healthz", "accueil", "historique p.1", "comptes", "paiements")]
+        families = Families(family_lines())
     if args.only:
         paths = [paths[0], *(page for page in paths[1:] if page[0].split()[0] in args.only or page[0] in args.only)]
     if args.profile:
@@ -439,8 +585,8 @@ def main() -> None:
             *(sys.executable, "-m", "gunicorn", "portal.wsgi"),
             *("--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--log-level", "warning"),
         ],
-        cwd=ROOT,
-        env={**os.environ, **env},
+        cwd=code,
+        env={**os.environ, **env, "PYTHONPATH": str(code)},
         stdout=subprocess.DEVNULL,
         stderr=open(ROOT / "bench" / "pages.log", "w"),
     )
@@ -454,11 +600,14 @@ def main() -> None:
         meter = CpuMeter(server.pid, args.database)
         for _label, path in paths:  # warm every worker's connections, caches and templates
             wrk(args, script.name, cookie, path, 1, meter)
-        for _ in range(args.rounds):
+        for number in range(args.rounds):
+            if families is not None:
+                lunch(number)
+                families.after_lunch()
             # Each page in turns with its own /healthz runs: on a shared machine the load drifts within a round.
             results = {}
             for label, path in paths[1:]:
-                page, floor = in_turns(args, script.name, cookie, path, meter)
+                page, floor = in_turns(args, script.name, cookie, label if families else path, meter, families)
                 results[label] = {**page, "floor": floor}
             rounds.append(results)
         check(args.port, cookie, paths)
@@ -468,8 +617,12 @@ def main() -> None:
         server.wait(timeout=30)
 
     load = os.getloadavg()[0]
+    if families is not None:
+        print(
+            f"first visits: {families.size} families; requests that found a family already served: {families.seen_twice}"
+        )
     print(
-        f"gunicorn {args.workers} sync workers, DEBUG off, PostgreSQL, cache {args.cache_url or 'local memory'}; "
+        f"{code}: gunicorn {args.workers} sync workers, DEBUG off, PostgreSQL, cache {args.cache_url or 'local memory'}; "
         f"wrk {args.threads} threads x {args.connections} connections, {args.seconds} s a page; "
         f"load average {load:.2f} on {os.cpu_count()} cores"
     )

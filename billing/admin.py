@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from canteen.admin_scope import EstablishmentScoped
-from portal.lib.admin import ReadOnlyAdmin
+from portal.lib.admin_base import ReadOnlyAdmin
 
 # Each way money moves registers its own admin pages.
 from .desk import admin as desk_admin  # noqa: F401

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib import cached_pages
 from portal.lib.money import euros, signed
 
 LEDGER_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # no money moved here before
@@ -243,7 +244,12 @@ class Payment(models.Model):
         open_states = [PaymentStatus.CREATED, PaymentStatus.PENDING]
         moved = Payment.objects.filter(pk=self.pk, status__in=open_states).update(status=status)
         self.refresh_from_db()
+        self.show_to_payer()
         return bool(moved)
+
+    def show_to_payer(self) -> None:
+        """The payer's pages ("Mes paiements") show this payment as it now is, once the transaction commits."""
+        cached_pages.bump([self.user_id])
 
 
 class PaymentAllocation(models.Model):
@@ -265,3 +271,26 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} : {euros(self.amount)}"
+
+
+class LowBalanceAlert(models.Model):
+    """Whether a guardian was told that a child's balance is below their threshold: one alert per crossing,
+    the next only once the balance went back above (``billing.thresholds``). The table is still
+    ``portal_lowbalancealert``, where the alert was born."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("parent")
+    )
+    pupil = models.ForeignKey("canteen.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name=_("élève"))
+    below = models.BooleanField(_("sous le seuil"), default=False)
+    changed_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        db_table = "portal_lowbalancealert"
+        verbose_name = _("alerte de solde bas")
+        verbose_name_plural = _("alertes de solde bas")
+        constraints = [models.UniqueConstraint(fields=["user", "pupil"], name="low_balance_alert_unique")]
+        indexes = [models.Index(fields=["pupil"], condition=models.Q(below=True), name="low_balance_below_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.pupil_id}: {'below' if self.below else 'above'}"

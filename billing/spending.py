@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from canteen.models import Pupil
+from portal.lib.localtime import midnight, today_at, zone_of
 from portal.lib.money import ZERO
 
 from .models import EntryKind, LedgerEntry
@@ -51,11 +51,11 @@ def _months_back(today: datetime.date) -> list[datetime.date]:
 
 def monthly_spending(pupil: Pupil, today: datetime.date | None = None) -> list[Month]:
     """The last 12 months, oldest first, from one query on the wallet's history index (a year of rows)."""
-    local = ZoneInfo(pupil.establishment.timezone)
-    today = today or datetime.datetime.now(local).date()
+    school = pupil.establishment
+    local = zone_of(school)
+    today = today or today_at(school)
     months = {m: Month(m) for m in _months_back(today)}
-    first = min(months)
-    start = datetime.datetime(first.year, first.month, 1, tzinfo=local)
+    start = midnight(min(months), school)
     rows = LedgerEntry.objects.filter(wallet_id=pupil.wallet.pk, occurred_at__gte=start).values_list(
         "occurred_at", "kind", "amount"
     )

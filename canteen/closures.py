@@ -3,11 +3,11 @@ or not at all, so that a file with one bad line changes nothing and says which l
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 from django.utils.translation import gettext as _
+
+from portal.lib.csvfiles import parse_csv
 
 from .models import ClosedPeriod, Establishment
 
@@ -41,16 +41,11 @@ def parse_closures(data: bytes) -> list[tuple[datetime.date, datetime.date, str]
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportError_([_("Le fichier doit être un CSV enregistré en UTF-8.")]) from None
-    first_line = text.partition("\n")[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    columns, rows = parse_csv(text)
     if "debut" not in columns:
         raise ImportError_([_("La colonne « debut » manque dans l'en-tête (colonnes : debut;fin;libelle).")])
     periods, errors = [], []
-    for row in reader:
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
-        line = reader.line_num
+    for line, row in rows:
         if line > MAX_ROWS + 1:
             errors.append(_("Le fichier a plus de %(max)d lignes.") % {"max": MAX_ROWS})
             break

@@ -1,6 +1,7 @@
-"""The school's reference data: establishments, pupils, who guards each pupil, meal tariffs.
+"""The school's reference data: establishments, pupils, who guards each pupil (and under which balance
+each guardian wants to hear about it), meal tariffs.
 
-This app knows nothing of money movements (see ``billing``) and imports no other app:
+This app knows nothing of money movements (see ``billing``) and imports no app but ``portal.lib``:
 ``accounts`` and ``billing`` ask it which pupils a login guards and what a meal costs.
 """
 
@@ -10,12 +11,12 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib.localtime import today_at
 
 
 class EstablishmentQuerySet(models.QuerySet):
@@ -138,14 +139,26 @@ class PriceList:
         return None
 
     def price_of(self, pupil: Pupil, on: datetime.date | None = None) -> Decimal | None:
-        return self.price(pupil.establishment_id, pupil.category, on or timezone.localdate())
+        """The pupil's price on ``on``, by default today at its school (its establishment loaded)."""
+        return self.price(pupil.establishment_id, pupil.category, on or today_at(pupil.establishment))
 
 
 def meal_prices(pupils, on: datetime.date | None = None) -> dict[int, Decimal | None]:
-    """Each pupil's meal price in force on ``on`` (today), keyed by pupil id, in one query whatever the count."""
+    """Each pupil's meal price in force on ``on`` (today at its school), keyed by pupil id, in one query whatever
+    the count. The one way a price is read: in Python, from the tariffs of the pupils' establishments."""
     pupils = list(pupils)
     prices = PriceList({p.establishment_id for p in pupils})
     return {p.pk: prices.price_of(p, on) for p in pupils}
+
+
+def with_prices_today(pupils) -> list[Pupil]:
+    """The pupils (their establishment loaded), each given ``price_today``: its meal price in force today at its
+    school, or None when no tariff applies yet. ``Pupil.meal_price()`` then answers without asking again."""
+    pupils = list(pupils)
+    prices = meal_prices(pupils)
+    for pupil in pupils:
+        pupil.price_today = prices[pupil.pk]
+    return pupils
 
 
 class Tariff(models.Model):
@@ -181,16 +194,6 @@ class PupilQuerySet(models.QuerySet):
     def guarded_by(self, user) -> PupilQuerySet:
         """The pupils this login is a guardian of: where every parent page starts."""
         return self.filter(guardianships__user=user)
-
-    def with_price_today(self, today: datetime.date | None = None) -> PupilQuerySet:
-        """Each pupil with ``price_today``, its meal price in force today (None when no tariff applies yet),
-        read in the same query; ``Pupil.meal_price()`` answers it without asking again."""
-        tariffs = Tariff.objects.filter(
-            establishment=OuterRef("establishment_id"),
-            category=OuterRef("category"),
-            valid_from__lte=today or timezone.localdate(),
-        ).order_by("-valid_from")
-        return self.annotate(price_today=Subquery(tariffs.values("price")[:1]))
 
 
 class Pupil(models.Model):
@@ -237,7 +240,7 @@ class Pupil(models.Model):
 
     def meal_price(self, on: datetime.date | None = None) -> Decimal | None:
         """The price of this pupil's meal in force on ``on`` (today by default), or None."""
-        if on is None and hasattr(self, "price_today"):  # loaded with the pupil (with_price_today)
+        if on is None and hasattr(self, "price_today"):  # given by with_prices_today
             return self.price_today
         return meal_prices([self], on)[self.pk]
 
@@ -267,6 +270,53 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.pupil}"
+
+
+# Without a threshold of their own, a guardian hears of a balance below the price of this many meals.
+DEFAULT_ALERT_MEALS = 2
+# The highest threshold a guardian may set: a guard against typing errors.
+MAX_ALERT_THRESHOLD = Decimal("500.00")
+
+
+class AlertSettings(models.Model):
+    """A guardian's low-balance alert, for each of their children: on by default, at the price of two meals.
+
+    Kept beside the guardianship, in the lowest app that knows families, so that ``billing`` can tell whose
+    balance went low without asking the family's app; the parent changes it in "Mon profil". The table is
+    still ``portal_alertsettings``, where the setting was born.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings", verbose_name=_("parent")
+    )
+    enabled = models.BooleanField(_("m'alerter quand le solde est bas"), default=True)
+    threshold = models.DecimalField(
+        _("seuil d'alerte"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(MAX_ALERT_THRESHOLD)],
+        help_text=_("Vide : le prix de deux repas."),
+    )
+
+    class Meta:
+        db_table = "portal_alertsettings"
+        verbose_name = _("réglage d'alerte")
+        verbose_name_plural = _("réglages d'alerte")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def alert_threshold(enabled: bool, threshold: Decimal | None, price: Decimal | None) -> Decimal | None:
+    """The balance under which a guardian hears about a child (``enabled`` and ``threshold`` from their
+    ``AlertSettings``, on and empty without one); None when alerts are off or no price is known."""
+    if not enabled:
+        return None
+    if threshold is not None:
+        return threshold
+    return price * DEFAULT_ALERT_MEALS if price is not None else None
 
 
 class ClosedPeriod(models.Model):

@@ -1,49 +1,12 @@
-"""The login backend of the portal: Django's, with the user's unread notification count loaded alongside.
-
-Every parent page shows that count (the Notifications tab, the title) and loads the user: one query
-serves both, the count a subquery on the small partial index ``notification_unread_idx``.
-"""
+"""The login backend sessions name: Django's own, under the name every session of the portal was logged in
+with (``portal.auth.PortalBackend``). A session keeps the path of its backend; another name would log every
+parent out."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-
-from portal.lib.prepared import Prepared
-
-from .models import Notification
-
-
-def unread_count():
-    """The unread notifications of the user row ``OuterRef("pk")``, as a subquery."""
-    unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
-
-
-def _user_with_unread_count(user_id: int):
-    users = get_user_model()._default_manager.annotate(unread_notifications_count=unread_count())
-    return users.filter(pk=user_id)
-
-
-# Compiled once per process: building this query cost more than running it (portal.lib.prepared).
-user_with_unread_count = Prepared("user_with_unread_count", _user_with_unread_count, user_id=-7_340_021)
 
 
 class PortalBackend(ModelBackend):
-    def get_user(self, user_id):
-        found = user_with_unread_count(user_id=int(user_id))
-        user = found[0] if found else None
-        return user if user is not None and self.user_can_authenticate(user) else None
-
-
-def forget_unread_count(user) -> None:
-    """Notifications were just marked read: the count loaded with the user is counted again if shown."""
-    user.unread_notifications_count = None
+    """Django's ``ModelBackend``: the unread count each page shows is counted when a page is rendered, not
+    kept (portal.family.context_processors), so that a kept page costs the user's row alone."""

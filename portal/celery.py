@@ -18,10 +18,10 @@ logger = logging.getLogger(__name__)
 @task_failure.connect(dispatch_uid="portal.record_task_failure")
 def record_task_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra):
     """A task that fails for good ends in the admin ("Tâches en échec"), not only in a log."""
-    from django.apps import apps
+    from portal.lib.models import TaskFailure
 
     try:
-        apps.get_model("portal", "TaskFailure").objects.create(
+        TaskFailure.objects.create(
             task=getattr(sender, "name", str(sender))[:200],
             task_id=(task_id or "")[:64],
             arguments=repr({"args": args, "kwargs": kwargs})[:2000],

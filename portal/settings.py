@@ -7,6 +7,7 @@ DEBUG on. Production sets every value below through the environment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,16 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def code_digest() -> str:
+    """A digest of what a release changes in the pages: the code, the templates, the compiled catalogues."""
+    digest = hashlib.sha256()
+    for folder in ("portal", "accounts", "billing", "canteen", "templates", "locale"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".mo"} and path.is_file():
+                digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 DEBUG = envbool("DEBUG", True)
 
 SECRET_KEY = env("SECRET_KEY")
@@ -52,8 +63,10 @@ TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
 # embedded default it follows the port `make run` serves (PORT), unless SITE_URL says otherwise.
 SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
 
+# The project's layers, lowest first: portal.lib (the shared floor), canteen, accounts and billing, the
+# parent-facing app (portal.family), then the project's own files (portal). .importlinter checks the arrows.
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.lib.apps.AdminConfig",  # Django's admin with the project's French admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,9 +77,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "portal.lib",
     "canteen",
     "accounts",
     "billing",
+    "portal.family",
     "portal",
 ]
 
@@ -90,7 +105,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "portal.lib.shell.ShellTemplates",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -99,8 +114,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.establishment",
-                "portal.context_processors.unread_notifications",
+                "portal.family.context_processors.establishment",
+                "portal.family.context_processors.unread_notifications",
             ],
         },
     },
@@ -151,6 +166,12 @@ CACHES = {
 # would leave the session alive in the others.
 if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The family's pages are kept as rendered until anything the family sees changes (portal.lib.cached_pages):
+# only in a cache every web process shares, where a change seen by one process is seen by all.
+KEEP_FAMILY_PAGES = bool(CACHE_URL)
+# What kept pages and cached values are keyed by, so that none outlives a release: the RELEASE variable (a
+# commit, a version number), or else a digest of the code, templates and compiled catalogues.
+RELEASE = env("RELEASE") or code_digest()
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked login or address before the password is even checked; then
@@ -176,9 +197,9 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "portal.security.login_identifier"
-AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
-AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -230,7 +251,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["portal.lib.emails"]  # the email task lives outside any app's tasks module
+CELERY_IMPORTS = ["portal.lib.emails"]  # the email tasks live beside the outbox, not in a tasks module
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning, each school hears how many account requests wait for it.
     "account-requests-digest": {
@@ -239,7 +260,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Each Monday morning, parents hear of every child whose balance is below zero.
     "negative-balance-reminder": {
-        "task": "portal.tasks.remind_negative_balances",
+        "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
 }

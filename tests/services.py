@@ -150,7 +150,7 @@ def reset_broker_connections(app) -> None:
 def celery_on(url: str):
     """The project's Celery app publishing to ``url``, tasks no longer run eagerly."""
     from portal.celery import app
-    from portal.lib import emails
+    from portal.lib import broker
 
     # Celery reads the CELERY_BROKER_URL environment variable before its configuration: both change.
     previous_env = os.environ.get("CELERY_BROKER_URL")
@@ -158,7 +158,7 @@ def celery_on(url: str):
     os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url, app.conf.task_always_eager = url, False
     reset_broker_connections(app)
-    emails._broker_down_until = 0.0
+    broker.forget_failures()
     try:
         with app.connection_for_write() as conn:
             assert conn.as_uri(include_password=True) == url, "the test would publish to another broker"
@@ -170,7 +170,7 @@ def celery_on(url: str):
             os.environ["CELERY_BROKER_URL"] = previous_env
         app.conf.broker_url, app.conf.task_always_eager = previous
         reset_broker_connections(app)
-        emails._broker_down_until = 0.0
+        broker.forget_failures()
 
 
 def _side_connection():

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 from collections import Counter
+from functools import partial
 
 
 def main(db_path: str, clicks: int, plain: bool) -> dict:
@@ -36,6 +36,7 @@ def main(db_path: str, clicks: int, plain: bool) -> dict:
     from billing.models import EntryKind, LedgerEntry, Payment, PaymentAllocation, PaymentMethod, PaymentStatus
     from canteen.models import Establishment, Guardianship, Pupil
     from portal.celery import app
+    from tests.threads import at_once
 
     app.conf.task_always_eager = True
     call_command("migrate", verbosity=0)
@@ -50,8 +51,6 @@ def main(db_path: str, clicks: int, plain: bool) -> dict:
     )
     PaymentAllocation.objects.create(payment=payment, pupil=pupil, amount="20.00")
     url = reverse("billing:demo_pay", args=[payment.pk])
-    barrier = threading.Barrier(clicks)
-    codes: list[int] = []
     errors: list[str] = []
 
     clients = [Client(raise_request_exception=True) for _ in range(clicks)]
@@ -59,23 +58,14 @@ def main(db_path: str, clicks: int, plain: bool) -> dict:
         client.force_login(parent)
     connection.close()
 
-    def click(client) -> None:
-        from django.db import connections
-
-        barrier.wait()
+    def click(client) -> int:
         try:
-            codes.append(client.post(url, {"validate": ""}).status_code)
+            return client.post(url, {"validate": ""}).status_code
         except Exception as error:  # what a browser would see as a 500
-            codes.append(500)
             errors.append(f"{type(error).__name__}: {error}")
-        finally:
-            connections.close_all()
+            return 500
 
-    threads = [threading.Thread(target=click, args=[client]) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = at_once(*(partial(click, client) for client in clients))
     return {
         "codes": dict(Counter(codes)),
         "errors": sorted(set(errors)),

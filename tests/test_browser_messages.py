@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from portal.models import MessageThread
+from portal.family.models import MessageThread
 
 from .test_browser_cashier import log_in_to_the_admin
 from .test_browser_journey import log_in_as_demo_parent

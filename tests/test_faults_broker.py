@@ -18,7 +18,7 @@ from billing.models import EntryKind, LedgerEntry, Wallet
 from billing.online.tests.payments_helpers import online_payment
 from billing.online.tests.stripe_events import SECRET, event, post_event, session_object
 from portal.lib.emails import deliver_email, requeue_pending_emails
-from portal.models import OutboxMessage
+from portal.lib.models import OutboxMessage
 
 from .services import RedisServer, celery_on, needs_redis_server, wait_until
 

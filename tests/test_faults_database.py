@@ -103,13 +103,13 @@ def test_the_webhook_answers_503_when_the_connection_dies_and_stripe_s_retry_cre
 
 
 def test_readyz_says_the_database_is_down_then_ready_again(client):
-    assert client.get(reverse("portal:readyz")).json()["database"] == "ok"
+    assert client.get(reverse("readyz")).json()["database"] == "ok"
     assert terminate_all_backends() >= 1
-    response = client.get(reverse("portal:readyz"))
+    response = client.get(reverse("readyz"))
     assert response.status_code == 503
     assert response.json()["status"] == "down" and response.json()["database"].startswith("error: ")
     end_of_request()
-    response = client.get(reverse("portal:readyz"))
+    response = client.get(reverse("readyz"))
     assert response.status_code == 200 and response.json()["database"] == "ok"
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from portal.lib.emails import deliver, queue_email
-from portal.models import OutboxMessage
+from portal.lib.models import OutboxMessage
 
 from .services import (
     SmtpHandler,

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from portal.lib.emails import queue_email, requeue_pending_emails
-from portal.models import OutboxMessage
+from portal.lib.models import OutboxMessage
 
 from .services import (
     RedisServer,

@@ -158,7 +158,7 @@ def test_the_rate_limit_counts_per_client_address_behind_the_load_balancer(clien
 
 
 def test_the_rate_limit_ignores_a_forged_forwarded_header_without_a_trusted_proxy(rf, settings):
-    from accounts.ratelimit import client_address
+    from portal.lib.ratelimit import client_address
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="198.51.100.7")
     settings.TRUST_X_FORWARDED_FOR = False

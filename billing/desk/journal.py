@@ -8,17 +8,17 @@ of its own, on the day it is recorded.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from billing.models import EntryKind, LedgerEntry
+from portal.lib.csvfiles import csv_download, text_cell
 from portal.lib.money import ZERO
 
 
@@ -102,46 +102,19 @@ def journal(start: datetime.date, end: datetime.date, establishments=None) -> Jo
     return result
 
 
-def _text(value: str) -> str:
-    """A name typed by someone (a payer, a bank) never runs as a spreadsheet formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def journal_csv(result: Journal) -> HttpResponse:
+def journal_csv(result: Journal) -> StreamingHttpResponse:
     """For the accountant: one line per operation with its split, then a total per nature and the total
-    (French decimals, semicolons)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="journal-{result.start:%Y%m%d}-{result.end:%Y%m%d}.csv"'
-    response.write("\ufeff")  # so that spreadsheets open it as UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Date"),
-            _("Heure"),
-            _("Nature"),
-            _("Payeur"),
-            _("N° de chèque"),
-            _("Banque"),
-            _("Répartition"),
-            _("Montant"),
-        ]
-    )
-    for op in result.operations:
-        writer.writerow(
-            [
-                f"{op.at:%d/%m/%Y}",
-                f"{op.at:%H:%M}",
-                op.kind,
-                _text(op.payer),
-                _text(op.cheque_number),
-                _text(op.bank),
-                _text(op.split),
-                number_format(op.total, 2),
-            ]
-        )
-    for kind, count, total in result.kinds:
-        writer.writerow(
-            [_("Total"), "", kind, _("%(count)s opération(s)") % {"count": count}, "", "", "", number_format(total, 2)]
-        )
-    writer.writerow([_("Total"), "", "", "", "", "", "", number_format(result.total, 2)])
-    return response
+    (French decimals, semicolons; a name someone typed never runs as a formula)."""
+    header = [_("Date"), _("Heure"), _("Nature"), _("Payeur"), _("N° de chèque"), _("Banque")]
+    header += [_("Répartition"), _("Montant")]
+    rows = [
+        [f"{op.at:%d/%m/%Y}", f"{op.at:%H:%M}", op.kind, text_cell(op.payer), text_cell(op.cheque_number)]
+        + [text_cell(op.bank), text_cell(op.split), number_format(op.total, 2)]
+        for op in result.operations
+    ]
+    rows += [
+        [_("Total"), "", kind, _("%(count)s opération(s)") % {"count": count}, "", "", "", number_format(total, 2)]
+        for kind, count, total in result.kinds
+    ]
+    rows.append([_("Total"), "", "", "", "", "", "", number_format(result.total, 2)])
+    return csv_download(f"journal-{result.start:%Y%m%d}-{result.end:%Y%m%d}.csv", header, rows)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import references
-from billing.ledger import Booking, Movement, book_many, credit_payment, reverse_payment
+from billing.ledger import Booking, Movement, book_many, credit_payment, lock_wallets, reverse_payment
 from billing.models import (
     EntryKind,
     LedgerEntry,
@@ -23,7 +23,6 @@ from billing.models import (
     PaymentAllocation,
     PaymentMethod,
     PaymentStatus,
-    Wallet,
 )
 from canteen.models import Pupil, meal_prices
 from portal.lib.audit import ADDITION, as_proxy, record
@@ -119,11 +118,8 @@ def close_balance(pupil: Pupil, *, to: Pupil | None, reason: str, token: str, us
         raise CashierError(
             _("%(to)s n'est pas un frère ou une sœur de %(name)s : transfert refusé.") % {"to": to, "name": pupil}
         )
-    # Locked (both wallets, in pupil order, as book_many does) so that nothing lands between
-    # reading the balance and emptying it.
-    pupil_ids = sorted({pupil.pk, to.pk} if to is not None else {pupil.pk})
-    locked = Wallet.objects.select_for_update().filter(pupil_id__in=pupil_ids).order_by("pupil_id")
-    balance = {w.pupil_id: w.balance for w in locked}[pupil.pk]
+    # Locked as book_many locks them, so that nothing lands between reading the balance and emptying it.
+    _wallet, balance = lock_wallets(sorted({pupil.pk, to.pk} if to is not None else {pupil.pk}))[pupil.pk]
     if balance <= 0:
         raise CashierError(
             _("Le solde de %(name)s n'est pas positif : rien à rembourser ni à transférer.") % {"name": pupil}

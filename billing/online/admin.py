@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.lib.admin import ReadOnlyAdmin
+from portal.lib.admin_base import ReadOnlyAdmin
 
 from .models import StripeEvent
 

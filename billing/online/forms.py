@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from canteen.models import Pupil
+from canteen.models import Pupil, with_prices_today
 from portal.lib.forms import MoneyField
 from portal.lib.money import ZERO, euros
 
@@ -42,9 +42,7 @@ class CreditForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = (
-            Pupil.objects.guarded_by(user).select_related("establishment").with_price_today()
-        )
+        self.fields["pupil"].queryset = Pupil.objects.guarded_by(user).select_related("establishment")
 
     def clean(self):
         cleaned = super().clean()
@@ -65,11 +63,8 @@ class FamilyCreditForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupils = list(
-            Pupil.objects.guarded_by(user)
-            .select_related("establishment", "wallet")
-            .with_price_today()
-            .order_by("first_name")
+        self.pupils = with_prices_today(
+            Pupil.objects.guarded_by(user).select_related("establishment", "wallet").order_by("first_name")
         )
         for pupil in self.pupils:
             self.fields[f"amount_{pupil.pk}"] = MoneyField(label=str(pupil), required=False, allow_zero=True)

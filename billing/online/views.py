@@ -25,9 +25,8 @@ from billing.models import (
     meals_covered,
     order_number_of,
 )
-from portal.lib.cached_pages import render_cached, wallet_state
+from portal.lib.cached_pages import render_kept
 from portal.lib.money import ZERO, euros
-from portal.lib.prepared import Prepared
 from portal.lib.urls import cached_reverse
 
 from .forms import CreditForm, FamilyCreditForm
@@ -87,10 +86,13 @@ def start_payment(request, allocations: list[tuple]):
 @require_http_methods(["GET", "POST"])
 def accounts(request):
     """ "SITUATION DE MES COMPTES (SELF)": each child's balance and a form to credit it."""
-    children = children_with_wallets(user_id=request.user.pk, today=timezone.localdate())
-    if request.method == "GET":  # empty forms: kept as rendered for the wallets and prices as they stand
-        shown = (maximum_credit(), *(_situation_state(pupil) for pupil in children))
-        return render_cached(request, "billing/accounts.html", shown, lambda: _accounts_context(children))
+    if request.method == "GET":  # empty forms: kept for the family until anything they show changes
+        return render_kept(
+            request,
+            "billing/accounts.html",
+            lambda: _accounts_context(children_with_wallets(request.user.pk)),
+        )
+    children = children_with_wallets(request.user.pk)
     data = request.POST.copy()
     if data.get("choice"):  # a quick choice ("10 repas") fills the amount when JavaScript is off
         data["amount"] = data["choice"]
@@ -110,14 +112,8 @@ def accounts(request):
 
 def _accounts_context(children) -> dict:
     situations = [{**child_situation(pupil), "form": None} for pupil in children]
-    return {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1}
-
-
-def _situation_state(pupil) -> tuple:
-    """All that a child's situation shows: names, price, the school's minimums, the wallet as it stands."""
-    school = pupil.establishment
-    state = (pupil.pk, pupil.first_name, pupil.last_name, pupil.price_today, school.min_credit_amount)
-    return (*state, school.min_meals, *wallet_state(pupil.wallet))
+    schools = {pupil.establishment for pupil in children}
+    return {"situations": situations, "maximum": maximum_credit(), "several": len(situations) > 1, "schools": schools}
 
 
 @login_required
@@ -194,25 +190,23 @@ def demo_pay(request, pk: int):
 
 
 PaymentRow = namedtuple("PaymentRow", "order_number date amount status receipt_url receipt_label")
-# The family's last 100 online payments, newest first, compiled once per process (portal.lib.prepared).
-family_payments = Prepared(
-    "family_payments",
-    lambda user_id: (
-        Payment.objects.filter(user_id=user_id, method=PaymentMethod.ONLINE)
-        .order_by("-created_at", "-id")
-        .values_list("pk", "created_at", "amount", "status", named=True)[:100]
-    ),
-    user_id=-7_340_026,
-)
 PAID = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 
 
 @login_required
 def payments(request):
-    """The family's online payments, newest first, each with its receipt: kept as rendered for the payments
-    as they stand (their statuses are in the key)."""
-    found = family_payments(user_id=request.user.pk)
-    return render_cached(request, "billing/payments.html", tuple(found), lambda: {"payments": _payment_rows(found)})
+    """The family's last 100 online payments, newest first, each with its receipt: kept for the family until
+    one of them changes (``Payment.show_to_payer``)."""
+    return render_kept(request, "billing/payments.html", lambda: _payments_context(request))
+
+
+def _payments_context(request) -> dict:
+    found = (
+        Payment.objects.filter(user_id=request.user.pk, method=PaymentMethod.ONLINE)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "created_at", "amount", "status", named=True)[:100]
+    )
+    return {"payments": _payment_rows(found)}
 
 
 def _payment_rows(found) -> list[PaymentRow]:

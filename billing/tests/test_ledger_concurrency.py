@@ -1,17 +1,18 @@
 """Eight threads post meals and credits at the same wallets at once (PostgreSQL only: SQLite locks the whole file)."""
 
 import datetime
-import threading
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from billing.ledger import book, wallets_out_of_balance
 from billing.models import EntryKind, LedgerEntry, Wallet
 from billing.till.models import Till
 from billing.till.passages import record_passages
+from tests.threads import at_once
 
 THREADS = 8
 ROUNDS = 10
@@ -31,29 +32,16 @@ def test_concurrent_meals_and_credits_keep_every_balance_equal_to_its_entries(le
     till.save()
     pupils = [lea, hugo, chloe]
     at = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
-    start = threading.Barrier(THREADS)
-    errors = []
 
     def worker(n: int) -> None:
-        try:
-            start.wait()
-            for round_ in range(ROUNDS):
-                # Every thread sends the same passages: each must be recorded once, whoever comes first.
-                batch = [{"card": p.card_number, "at": at, "ref": f"{round_}-{p.card_number}"} for p in pupils]
-                record_passages(till, batch[n % 3 :] + batch[: n % 3])
-                book(pupils[(n + round_) % 3], kind=EntryKind.CASH, amount=D("1.25"), label="Espèces")
-        except Exception as error:  # reported below: a thread's exception would otherwise be lost
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for round_ in range(ROUNDS):
+            # Every thread sends the same passages: each must be recorded once, whoever comes first.
+            batch = [{"card": p.card_number, "at": at, "ref": f"{round_}-{p.card_number}"} for p in pupils]
+            record_passages(till, batch[n % 3 :] + batch[: n % 3])
+            book(pupils[(n + round_) % 3], kind=EntryKind.CASH, amount=D("1.25"), label="Espèces")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(*(partial(worker, n) for n in range(THREADS)))
 
-    assert errors == []
     assert list(wallets_out_of_balance()) == []
     assert LedgerEntry.objects.filter(kind=EntryKind.MEAL).count() == ROUNDS * len(pupils)
     assert LedgerEntry.objects.filter(kind=EntryKind.CASH).count() == THREADS * ROUNDS
@@ -62,24 +50,11 @@ def test_concurrent_meals_and_credits_keep_every_balance_equal_to_its_entries(le
 
 
 def test_concurrent_bookings_of_one_reference_credit_once(lea):
-    start = threading.Barrier(THREADS)
-    created = []
+    def worker() -> bool:
+        return book(
+            lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("20.00"), label="Paiement en ligne", reference="pay-1"
+        ).created
 
-    def worker() -> None:
-        try:
-            start.wait()
-            created.append(
-                book(
-                    lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("20.00"), label="Paiement en ligne", reference="pay-1"
-                ).created
-            )
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    created = at_once(*[worker] * THREADS)
     assert sorted(created) == [False] * (THREADS - 1) + [True]
     assert Wallet.objects.get(pupil=lea).balance == D("20.00")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +22,7 @@ from billing import references
 from billing.ledger import Movement, book_many
 from billing.models import EntryKind, LedgerEntry
 from canteen.models import PriceList, Pupil
+from portal.lib.localtime import zone_of
 from portal.lib.money import CENT
 
 from .models import Till
@@ -49,7 +49,12 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     establishment = till.establishment
     # Only well-formed texts reach the database: a NUL in a query is an error on PostgreSQL.
     cards = {p["card"] for p in passages if isinstance(p, dict) and _text(p.get("card"), MAX_CARD_LENGTH)}
-    pupils = {p.card_number: p for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards)}
+    pupils = {
+        p.card_number: p
+        for p in Pupil.objects.filter(establishment=establishment, card_number__in=cards).values_list(
+            "pk", "card_number", "active", "establishment_id", "category", named=True
+        )
+    }
     prices = PriceList([establishment.pk])
     refs = [
         references.till_passage(till.pk, p["ref"])
@@ -59,7 +64,7 @@ def record_passages(till: Till, passages: list) -> list[dict]:
     # A passage already recorded gets its first answer back, even if the pupil has changed since.
     known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
     window = _window(establishment.till_window_days)
-    local = ZoneInfo(establishment.timezone)
+    local = zone_of(establishment)
     limit = -establishment.overdraft_limit
     results: list[dict] = []
     to_book = []
@@ -124,7 +129,7 @@ def _check_ref(passage) -> None:
 
 
 def _check(
-    passage, pupils: dict[str, Pupil], prices: PriceList, local: ZoneInfo, window
+    passage, pupils: dict, prices: PriceList, local: datetime.tzinfo, window
 ) -> tuple[str, datetime.datetime, Decimal]:
     """The card, time and meal price of a well-formed passage; ``Rejected`` with the reason otherwise."""
     card, at_text = passage.get("card"), passage.get("at")

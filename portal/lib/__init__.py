@@ -1,6 +1,7 @@
-"""Infrastructure every app uses: euros and cents, emails queued after commit.
+"""The shared floor every app stands on: euros and the money field, emails and their outbox, CSV files in and
+out, rate limits and public forms, the audit trail, the admin's base classes and French site, an
+establishment's local day, the kept pages, the broker hand-over, the Redis cache and the PostgreSQL backend.
 
-This package imports no app of the project (an import-linter contract checks it), so that
-``canteen``, ``accounts`` and ``billing`` can all lean on it without pointing at each other
-or up at ``portal``.
+It imports no app of the project (the ``layers`` contract of ``.importlinter`` checks it), so that ``canteen``,
+``accounts``, ``billing`` and the family's app all lean on it without pointing at each other or up.
 """

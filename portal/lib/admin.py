@@ -1,38 +1,113 @@
+"""What the floor shows in the admin, to superusers only: the outbox, the failed tasks, the action journal.
+
+The outbox spans every establishment and holds links meant for one parent (password setup and
+reset): only superusers, who run the instance, see what waits, what failed and why, and "Renvoyer";
+never the emails' contents.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.utils.translation import gettext as _
+from django.contrib.admin.models import LogEntry
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-# The years a date hierarchy may link to: the ledger holds nothing before 2000, and Django's admin
-# itself fails (500) on the last day of year 9999 or the first of year 1.
-DATE_HIERARCHY_YEARS = (2000, 2100)
+from .admin_base import ReadOnlyAdmin
+from .emails import enqueue, outbox_counts
+from .models import OutboxMessage, TaskFailure
 
 
-class BoundedDateHierarchyMixin:
-    """A date hierarchy in the address outside ``DATE_HIERARCHY_YEARS`` is dropped with a message, never a 500."""
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "name", "to", "status", "attempts", "next_attempt_at", "sent_at", "error")
+    list_filter = ("status", "name")
+    search_fields = ("name", "recipients")
+    date_hierarchy = "created_at"
+    fields = ("name", "recipients", "reply_to", "language", "status", "attempts", "last_error")
+    fields += ("created_at", "next_attempt_at", "sent_at")
+    readonly_fields = fields
+    actions = ["resend"]
+    list_per_page = 50
+    show_full_result_count = False  # the list grows with every email: no COUNT(*) of all of it
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("destinataires"))
+    def to(self, obj):
+        return ", ".join(obj.recipients)
+
+    @admin.display(description=_("dernière erreur"))
+    def error(self, obj):
+        return obj.last_error[:120]
 
     def changelist_view(self, request, extra_context=None):
-        field = getattr(self, "date_hierarchy", None)
-        year = request.GET.get(f"{field}__year") if field else None
-        if year is not None and not (year.isascii() and year.isdigit() and len(year) == 4 and _in_range(int(year))):
-            kept = request.GET.copy()
-            for part in ("year", "month", "day"):
-                kept.pop(f"{field}__{part}", None)
-            self.message_user(
-                request,
-                _("Année hors de la période de l'historique (%(first)d–%(last)d) : filtre retiré.")
-                % {"first": DATE_HIERARCHY_YEARS[0], "last": DATE_HIERARCHY_YEARS[1]},
-                messages.WARNING,
+        return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox_counts()})
+
+    @admin.action(description=_("Renvoyer les emails sélectionnés"), permissions=["change"])
+    def resend(self, request, queryset):
+        # Sent emails are not sent again from here: the outbox only finishes what it started.
+        with transaction.atomic():
+            ids = list(queryset.exclude(status=OutboxMessage.Status.SENT).values_list("pk", flat=True))
+            OutboxMessage.objects.filter(pk__in=ids).exclude(status=OutboxMessage.Status.SENT).update(
+                status=OutboxMessage.Status.PENDING,
+                attempts=0,
+                next_attempt_at=timezone.now(),  # the beat task takes it if the hand-over below fails
             )
-            return HttpResponseRedirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
-        return super().changelist_view(request, extra_context)
+            for pk in ids:
+                transaction.on_commit(partial(enqueue, pk))
+        skipped = queryset.filter(status=OutboxMessage.Status.SENT).count()
+        if ids:
+            messages.success(
+                request,
+                ngettext("%(count)d email remis en file d'envoi.", "%(count)d emails remis en file d'envoi.", len(ids))
+                % {"count": len(ids)},
+            )
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d email déjà envoyé n'a pas été renvoyé.",
+                    "%(count)d emails déjà envoyés n'ont pas été renvoyés.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )
 
 
-def _in_range(year: int) -> bool:
-    return DATE_HIERARCHY_YEARS[0] <= year <= DATE_HIERARCHY_YEARS[1]
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    """Read-only: what failed, with what, and why. Superusers only (arguments may hold addresses)."""
 
+    list_display = ("failed_at", "task", "error_start")
+    list_filter = ("task",)
+    date_hierarchy = "failed_at"
+    fields = ("failed_at", "task", "task_id", "arguments", "error", "traceback")
+    readonly_fields = fields
+    show_full_result_count = False
 
-class ReadOnlyAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
-    """Shown, never edited: for history that only moves by new entries (money, events received)."""
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
     def has_add_permission(self, request):
         return False
@@ -41,4 +116,40 @@ class ReadOnlyAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Staff clear what they have dealt with.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description=_("erreur"))
+    def error_start(self, obj):
+        return obj.error[:120]
+
+
+# The "Journal des actions": every entry of the admin's log in one list. Staff read each object's own
+# "Historique", which shows only objects of their establishments; this list is not scoped by establishment,
+# so no staff group may see it, whatever permission it is given.
+@admin.register(LogEntry)
+class ActionJournalAdmin(ReadOnlyAdmin):
+    list_display = ["action_time", "user", "content_type", "changed_object", "action_flag", "message"]
+    list_filter = [("user", admin.RelatedOnlyFieldListFilter), "action_flag", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__email"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "action_time"
+    ordering = ["-action_time", "-pk"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "title": _("Journal des actions")})
+
+    @admin.display(description=_("objet"))
+    def changed_object(self, entry: LogEntry):
+        url = entry.get_admin_url()
+        return format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
+
+    @admin.display(description=_("détail"))
+    def message(self, entry: LogEntry) -> str:
+        return entry.get_change_message()

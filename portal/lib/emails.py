@@ -20,26 +20,25 @@ The road of one email:
 
 An email is sent twice only if a worker dies after the mail server accepted it and before the
 "sent" mark is committed.
-
-The model is looked up by name at call time (``apps.get_model``): this module imports no app.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import time
 from datetime import timedelta
 from functools import partial
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.apps import apps
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.utils.json import dumps, loads
+
+from . import broker
+from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +60,6 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     return subject, body, html
 
 
-def _outbox():
-    return apps.get_model("portal", "OutboxMessage")
-
-
 def retry_delay(attempts: int) -> timedelta:
     """After the n-th failed attempt: 1, 2, 4, 8, 16, 32 minutes, then every hour."""
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
@@ -78,7 +73,7 @@ def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[st
     recipients = [to] if isinstance(to, str) else list(to)
     # A model instance or a lazy string would fail later, in a worker: fail here, in the caller.
     payload = dumps(context)
-    row = _outbox().objects.create(
+    row = OutboxMessage.objects.create(
         name=name,
         recipients=recipients,
         reply_to=list(reply_to) if reply_to else None,
@@ -89,38 +84,13 @@ def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[st
     transaction.on_commit(partial(enqueue, row.pk))
 
 
-# After a failed hand-over, requests stop asking the broker for a while: a refused connection costs
-# about 2 s of redis-py's own retries, which no one should wait for on every email.
-BROKER_PAUSE_SECONDS = 30.0
-_broker_down_until = 0.0
-
-
-def broker_failure(exc: BaseException) -> str:
-    """What a failure to hand a task to the broker means, for the logs and ``/readyz``. A transport that
-    cannot even be imported (a module missing from the installation) is not a broker that is down:
-    restarting Redis would not help, installing ``requirements.txt`` would."""
-    if isinstance(exc, ImportError):
-        return f"the broker's transport cannot be loaded, the installation is incomplete: {exc!r}"
-    return f"the broker is unreachable: {exc!r}"
-
-
 def enqueue(outbox_id: int, *, force: bool = False) -> bool:
-    """Hand one outbox row to the broker. False, logged, when the broker is unreachable: the row stays
-    pending and the beat task queues it again once the broker is back."""
-    global _broker_down_until
-    if not force and time.monotonic() < _broker_down_until:
-        logger.info("Email %s left in the outbox for the beat task: the broker was down moments ago", outbox_id)
-        return False
-    try:
-        # No publishing retries: a request must not wait for a broker that is down.
-        deliver_email.apply_async((outbox_id,), retry=False)
-    except Exception as exc:  # any broker failure (connection refused, timeout, auth, a transport not installed)
-        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        level = logging.ERROR if isinstance(exc, ImportError) else logging.WARNING
-        logger.log(level, "Email %s stays in the outbox, %s", outbox_id, broker_failure(exc))
-        return False
-    _broker_down_until = 0.0
-    return True
+    """Hand one outbox row to the broker (``portal.lib.broker``, which logs why it could not). False when it
+    could not: the row stays pending and the beat task queues it again once the broker is back."""
+    if broker.publish(deliver_email, (outbox_id,), force=force):
+        return True
+    logger.warning("Email %s stays in the outbox for the beat task", outbox_id)
+    return False
 
 
 def _error(exc: BaseException) -> str:
@@ -129,11 +99,10 @@ def _error(exc: BaseException) -> str:
 
 def deliver(outbox_id: int) -> str:
     """Send one pending row and mark it sent; "sent", "retry", "failed" or "skipped"."""
-    Outbox = _outbox()
     with transaction.atomic():
         # The lock is held while the mail server answers: another worker given the same id skips it,
         # and a worker that dies releases it with its connection, the row still pending.
-        row = Outbox.objects.select_for_update(skip_locked=True).filter(pk=outbox_id, status="pending").first()
+        row = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=outbox_id, status="pending").first()
         if row is None:
             return "skipped"  # already sent, failed, or being sent right now
         row.attempts += 1
@@ -146,20 +115,20 @@ def deliver(outbox_id: int) -> str:
         except (smtplib.SMTPException, OSError, SoftTimeLimitExceeded) as exc:  # the mail server, for now
             row.last_error = _error(exc)
             if row.attempts >= MAX_ATTEMPTS:
-                row.status = Outbox.Status.FAILED
+                row.status = OutboxMessage.Status.FAILED
                 logger.error("Email %s failed %s times, left for staff: %s", row.pk, row.attempts, row.last_error)
             else:
                 row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
                 logger.warning("Email %s not sent (attempt %s): %s", row.pk, row.attempts, row.last_error)
             row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return "failed" if row.status == Outbox.Status.FAILED else "retry"
+            return "failed" if row.status == OutboxMessage.Status.FAILED else "retry"
         except Exception as exc:  # a missing template, a bad context: trying again will not help
             logger.exception("Email %s cannot be rendered or sent, left for staff", row.pk)
             row.last_error = _error(exc)
-            row.status = Outbox.Status.FAILED
+            row.status = OutboxMessage.Status.FAILED
             row.save(update_fields=["attempts", "last_error", "status"])
             return "failed"
-        row.status = Outbox.Status.SENT
+        row.status = OutboxMessage.Status.SENT
         row.sent_at = timezone.now()
         row.save(update_fields=["attempts", "status", "sent_at"])
         return "sent"
@@ -183,16 +152,17 @@ def deliver_email(self, outbox_id: int) -> str:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def requeue_pending_emails() -> int:
     """Every minute (Celery beat): queue again the pending rows that are due."""
-    Outbox = _outbox()
     now = timezone.now()
     due = list(
-        Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now)
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:REQUEUE_BATCH]
     )
     if not due:
         return 0
-    Outbox.objects.filter(pk__in=due, status=Outbox.Status.PENDING).update(next_attempt_at=now + REQUEUE_GRACE)
+    OutboxMessage.objects.filter(pk__in=due, status=OutboxMessage.Status.PENDING).update(
+        next_attempt_at=now + REQUEUE_GRACE
+    )
     queued = 0
     for pk in due:
         if not enqueue(pk, force=True):
@@ -204,8 +174,9 @@ def requeue_pending_emails() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=300, time_limit=360)
 def purge_sent_emails() -> int:
     """Daily: forget sent emails after KEEP_SENT, so that the outbox does not grow without end."""
-    Outbox = _outbox()
-    deleted, _ = Outbox.objects.filter(status=Outbox.Status.SENT, sent_at__lt=timezone.now() - KEEP_SENT).delete()
+    deleted, _ = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENT, sent_at__lt=timezone.now() - KEEP_SENT
+    ).delete()
     return deleted
 
 
@@ -225,10 +196,9 @@ LATE_AFTER = timedelta(minutes=15)
 
 def outbox_counts() -> dict[str, int]:
     """What an operator watches: emails waiting, waiting too long, and given up on."""
-    Outbox = _outbox()
-    pending = Outbox.objects.filter(status=Outbox.Status.PENDING)
+    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
     return {
         "pending": pending.count(),
         "late": pending.filter(created_at__lt=timezone.now() - LATE_AFTER).count(),
-        "failed": Outbox.objects.filter(status=Outbox.Status.FAILED).count(),
+        "failed": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count(),
     }

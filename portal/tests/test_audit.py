@@ -25,9 +25,9 @@ from billing.models import EntryKind, Payment
 from billing.till.models import Till
 from canteen.models import Establishment, Guardianship, Pupil
 from conftest import PASSWORD
-from portal import messaging
+from portal.family import messaging
+from portal.family.models import Subject
 from portal.lib.audit import as_proxy, record
-from portal.models import Subject
 from portal.roles import ADMINISTRATION, CASHIER
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,10 @@
-"""Nothing cached shows a stale balance: a credit or a meal is on the very next page, whatever the cache.
+"""Nothing kept shows a stale balance: a credit or a meal is on the very next page once it is committed,
+whatever the cache.
 
-The pages cache what depends on a wallet's state (the forecast, the history's count and chart) under
-its ``updated_at``, and read the balance itself from the database. Run on the local-memory cache, and
-on the shared Redis cache with cached sessions when ``CACHE_URL`` is set.
+The pages are kept for a family until its version changes, which every booking renews after its commit;
+what they are made of (the forecast, the history's count and chart) is cached under the wallet's
+``updated_at``. Run on the local-memory cache, and on the shared Redis cache with cached sessions when
+``CACHE_URL`` is set.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -75,18 +78,24 @@ def pages(client, pupil) -> dict[str, str]:
     }
 
 
-def test_a_credit_then_a_meal_show_on_the_next_page(page_cache, client, parent, lea, school):
-    credit(parent, lea, "35.00")
+def test_a_credit_then_a_meal_show_on_the_next_page(
+    page_cache, client, parent, lea, school, django_capture_on_commit_callbacks
+):
+    committed = partial(django_capture_on_commit_callbacks, execute=True)  # what a commit runs, run here
+    with committed():
+        credit(parent, lea, "35.00")
     client.force_login(parent)
     for html in pages(client, lea).values():  # everything cached now: forecast, count, chart, session
         assert "35,00\u00a0€" in html
-    credit(parent, lea, "20.00")
+    with committed():
+        credit(parent, lea, "20.00")
     shown = pages(client, lea)
     for name, html in shown.items():
         assert "55,00\u00a0€" in html, name
     assert "Soit : 15 repas" in shown["home"]
     assert "+20,00" in shown["history"]  # the new line, and the chart counts it
-    meal_at_the_till(school, lea, "repas-1")
+    with committed():
+        meal_at_the_till(school, lea, "repas-1")
     shown = pages(client, lea)
     for name, html in shown.items():
         assert "51,50\u00a0€" in html, name

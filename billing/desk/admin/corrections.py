@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 
 from billing.models import EntryKind, Wallet
 from canteen.admin_scope import EstablishmentScoped, staff_establishments
+from portal.lib.admin_base import AddOnlyAdmin
 
 from .. import operations
 from ..forms import CorrectionForm
@@ -14,7 +14,7 @@ from ..models import Correction
 
 
 @admin.register(Correction)
-class CorrectionAdmin(EstablishmentScoped, admin.ModelAdmin):
+class CorrectionAdmin(EstablishmentScoped, AddOnlyAdmin):
     """A correction: an amount and a mandatory reason, booked as a new entry."""
 
     establishment_lookup = "wallet__pupil__establishment"
@@ -23,6 +23,7 @@ class CorrectionAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_display = ["occurred_at", "wallet", "amount", "note", "recorded_by"]
     list_select_related = ["wallet__pupil", "recorded_by"]
     search_fields = ["wallet__pupil__last_name", "wallet__pupil__card_number", "note"]
+    add_fields = ["wallet", "amount", "note", "token"]
     view_fields = ["occurred_at", "wallet", "amount", "balance_after", "note", "recorded_by", "recorded_at"]
 
     def get_queryset(self, request):
@@ -32,23 +33,6 @@ class CorrectionAdmin(EstablishmentScoped, admin.ModelAdmin):
         if db_field.name == "wallet":  # only the staff member's establishments' pupils can be corrected
             kwargs["queryset"] = Wallet.objects.filter(pupil__establishment__in=staff_establishments(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return self.view_fields if obj else ["wallet", "amount", "note", "token"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.view_fields if obj else []
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:  # shown read-only: the booking form does not apply
-            kwargs["form"] = forms.ModelForm
-        return super().get_form(request, obj, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from billing.models import PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
 from canteen.admin_scope import EstablishmentScoped, staff_establishments
+from portal.lib.admin_base import AddOnlyAdmin
 
 from .. import operations
 from ..forms import (
@@ -72,7 +72,7 @@ class DepositFilter(admin.SimpleListFilter):
 
 
 @admin.register(DeskPayment)
-class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
+class DeskPaymentAdmin(EstablishmentScoped, AddOnlyAdmin):
     """Cheques, cash and transfers: one form, the split between pupils inline, saved in one transaction."""
 
     establishment_lookup = "allocations__pupil__establishment"
@@ -85,7 +85,7 @@ class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
     search_fields = ["payer_name", "offline__cheque_number", "allocations__pupil__last_name"]
     list_select_related = ["offline__deposit_slip"]
     actions = ["make_deposit_slip"]
-    readonly_fields = ["order", "cheque", "received", "recorded_by", "paid_at", "cancellation", "entries"]
+    add_fields = list(DeskPaymentForm.Meta.fields)
     view_fields = [
         "order",
         "method",
@@ -102,23 +102,6 @@ class DeskPaymentAdmin(EstablishmentScoped, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(method__in=[m for m, _label in DESK_METHODS])
-
-    def get_fields(self, request, obj=None):
-        return self.view_fields if obj else list(DeskPaymentForm.Meta.fields)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:  # shown read-only: the recording form's extra fields do not apply
-            kwargs["form"] = forms.ModelForm
-        return super().get_form(request, obj, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_record_permission(self, request):
         return can_record(request)

@@ -14,27 +14,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
+from portal.lib.admin_base import ReadOnlyAdmin
 
 from ..models import DepositSlip
 from .permissions import require
 
 
 @admin.register(DepositSlip)
-class DepositSlipAdmin(EstablishmentScoped, admin.ModelAdmin):
+class DepositSlipAdmin(EstablishmentScoped, ReadOnlyAdmin):
+    """Made from the selected cheques (``DeskPaymentAdmin.make_deposit_slip``), then shown and printed."""
+
     list_display = ["number", "establishment", "created_at", "created_by", "count", "total", "print_link"]
     list_filter = [("establishment", EstablishmentListFilter)]
     list_select_related = ["created_by", "establishment"]
     fields = ["number", "establishment", "created_at", "created_by", "count", "total", "print_link"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False  # made from the selected cheques, see DeskPaymentAdmin.make_deposit_slip
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (

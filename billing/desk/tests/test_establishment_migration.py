@@ -4,18 +4,12 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("billing", "0010_till_manage_permission"), ("canteen", "0008_establishment_staff")]
 AFTER = [("billing", "0012_fill_establishment_of_slips_and_mandates")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_existing_slips_and_mandates_get_the_establishment_of_their_pupils():
@@ -50,4 +44,4 @@ def test_existing_slips_and_mandates_get_the_establishment_of_their_pupils():
     # Nothing tells these ones' establishment: left empty, seen by superusers only.
     assert Slip.objects.get(pk=empty_slip.pk).establishment_id is None
     assert Mandate.objects.get(pk=orphan.pk).establishment_id is None
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest())

@@ -74,14 +74,14 @@ def test_other_days_are_left_out(day):
 def test_downloads_the_journal_as_csv(desk, day):
     response = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat(), "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = response.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0] == "Date;Heure;Nature;Payeur;N° de chèque;Banque;Répartition;Montant"
     assert lines[-1] == "Total;;;;;;;71,15"
 
 
 def csv_rows(desk, day) -> list[list[str]]:
     response = desk.get(URL, {"start": day.isoformat(), "end": day.isoformat(), "format": "csv"})
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
 
 
 def test_the_csv_lists_each_cheque_with_its_split_and_its_total_equals_the_days_entries(desk, day, lea, hugo):

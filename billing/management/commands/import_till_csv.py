@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from billing.till.models import Till
 from billing.till.passages import MAX_PASSAGES, record_passages
-from canteen.csvfiles import read_rows, with_progress
+from portal.lib.csvfiles import read_rows, with_progress
 
 
 class Command(BaseCommand):

@@ -143,6 +143,7 @@ class StripeProvider(PaymentProvider):
             logger.warning("Stripe refused the session of payment %s: %s", payment.pk, error)
             raise GatewayError() from error
         Payment.objects.filter(pk=payment.pk).update(provider_id=session.id, status=PaymentStatus.PENDING)
+        payment.show_to_payer()
         return session.url
 
     def fulfil_on_return(self, payment: Payment) -> None:

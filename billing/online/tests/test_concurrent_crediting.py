@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +14,7 @@ from billing.ledger import wallets_out_of_balance
 from billing.models import EntryKind, LedgerEntry, PaymentStatus, Wallet
 from billing.online.models import StripeEvent
 from billing.online.providers import stripe as stripe_provider
+from tests.threads import at_once
 
 from .fake_stripe_http import FakeStripeHTTP
 from .payments_helpers import online_payment
@@ -38,32 +39,13 @@ def test_the_return_page_and_eight_concurrent_webhooks_credit_once(parent, lea, 
     replayed = event("checkout.session.completed", session)
     deliveries = [replayed] * 4 + [event("checkout.session.completed", session) for _ in range(3)]
     deliveries.append(event("checkout.session.async_payment_succeeded", session))
-    start = threading.Barrier(len(deliveries) + 1)
-    statuses: list[int] = []
+    coming_back = Client()
+    coming_back.force_login(parent)
 
-    def deliver(envelope):
-        try:
-            client = Client()
-            start.wait()
-            statuses.append(post_event(client, envelope).status_code)
-        finally:
-            connections.close_all()
-
-    def come_back():
-        try:
-            client = Client()
-            client.force_login(parent)
-            start.wait()
-            statuses.append(client.get(reverse("billing:payment_return", args=[payment.pk])).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver, args=(envelope,)) for envelope in deliveries]
-    threads.append(threading.Thread(target=come_back))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = at_once(
+        *(partial(lambda envelope: post_event(Client(), envelope).status_code, envelope) for envelope in deliveries),
+        lambda: coming_back.get(reverse("billing:payment_return", args=[payment.pk])).status_code,
+    )
 
     assert statuses == [200] * 9
     assert LedgerEntry.objects.filter(kind=EntryKind.ONLINE_PAYMENT).count() == 2

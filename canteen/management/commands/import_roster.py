@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from canteen.csvfiles import read_rows, with_progress
 from canteen.models import Establishment, Pupil
+from portal.lib.csvfiles import read_rows, with_progress
 
 YES = {"", "1", "oui", "o", "vrai", "true", "yes", "actif"}
 NO = {"0", "non", "n", "faux", "false", "no", "inactif"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -20,6 +19,7 @@ from billing.models import EntryKind
 from billing.till.models import Till
 from billing.till.passages import record_passages
 from canteen.models import Establishment, Guardianship, Pupil, Tariff
+from portal.lib.localtime import zone_of
 from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
 
 SCHOOL_CODE = "4388"
@@ -169,10 +169,9 @@ class Command(BaseCommand):
             if day.weekday() in LUNCH_DAYS:
                 days.append(day)
         days.reverse()
-        local = ZoneInfo(school.timezone)
 
         def at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
-            return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=local)
+            return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone_of(school))
 
         book(
             lea,

@@ -1,0 +1,167 @@
+"""The family's space: messages with the school, and notifications.
+
+These rows only talk about things that happened elsewhere (a payment credited, a balance that
+crossed a threshold, a request validated): the apps below send signals, ``portal.family.receivers``
+turns them into notifications and emails. No money is held here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+
+class Subject(models.TextChoices):
+    QUESTION = "question", _("Question")
+    DIRECT_DEBIT = "direct_debit", _("Demande de prélèvement")
+    REFUND = "refund", _("Remboursement")
+    OTHER = "other", _("Autre")
+
+
+class MessageThreadQuerySet(models.QuerySet):
+    def of_parent(self, user) -> MessageThreadQuerySet:
+        """The threads a parent may read: the ones they started, nothing else."""
+        return self.filter(parent=user)
+
+    def awaiting_answer(self) -> MessageThreadQuerySet:
+        return self.filter(awaiting_answer=True)
+
+
+class MessageThread(models.Model):
+    """A conversation between a family (or a visitor of the public contact form) and one establishment."""
+
+    establishment = models.ForeignKey(
+        "canteen.Establishment", on_delete=models.PROTECT, related_name="+", verbose_name=_("établissement")
+    )
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="message_threads",
+        verbose_name=_("parent"),
+        help_text=_("Vide pour un message du formulaire public (sans compte)."),
+    )
+    pupil = models.ForeignKey(
+        "canteen.Pupil", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("élève")
+    )
+    subject = models.CharField(_("objet"), max_length=20, choices=Subject.choices)
+    sender_name = models.CharField(_("nom de l'expéditeur"), max_length=200, blank=True)
+    sender_email = models.EmailField(_("email de l'expéditeur"))
+    pupil_name = models.CharField(_("élève concerné"), max_length=200, blank=True)
+    awaiting_answer = models.BooleanField(_("en attente de réponse"), default=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_message_at = models.DateTimeField(_("dernier message le"), auto_now_add=True)
+
+    objects = MessageThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fil de messages")
+        verbose_name_plural = _("messages des familles")
+        ordering = ["-last_message_at", "-id"]
+        indexes = [
+            models.Index(fields=["parent", "-last_message_at"], name="thread_parent_idx"),
+            models.Index(fields=["establishment", "awaiting_answer"], name="thread_awaiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.sender_name or self.sender_email
+        return f"{self.get_subject_display()} — {who}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:thread", args=[self.pk])
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(
+        MessageThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    from_staff = models.BooleanField(_("réponse de l'établissement"), default=False)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class NotificationKind(models.TextChoices):
+    PAYMENT_CREDITED = "payment_credited", _("Paiement crédité")
+    OFFLINE_PAYMENT = "offline_payment", _("Paiement enregistré")
+    REQUEST_APPROVED = "request_approved", _("Demande validée")
+    ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
+    LOW_BALANCE = "low_balance", _("Solde bas")
+    GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+
+
+# What each notification says, from its plain parameters: rendered when shown, in the reader's language.
+NOTIFICATION_TEXTS = {
+    NotificationKind.PAYMENT_CREDITED: _("Votre paiement en ligne de %(amount)s € a été crédité (%(pupils)s)."),
+    NotificationKind.OFFLINE_PAYMENT: _("%(method)s de %(amount)s € enregistré par l'établissement (%(pupils)s)."),
+    NotificationKind.REQUEST_APPROVED: _("Votre demande est validée : %(pupil)s est rattaché(e) à votre compte."),
+    NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
+    NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
+    NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+}
+
+
+METHOD_NAMES = {
+    "cheque": _("Chèque"),
+    "direct_debit": _("Prélèvement"),
+    "cash": _("Paiement en espèces"),
+    "transfer": _("Virement"),
+}
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("parent")
+    )
+    kind = models.CharField(_("nature"), max_length=30, choices=NotificationKind.choices)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    link = models.CharField(_("lien"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_list_idx"),
+            # The unread count on every parent page reads this small partial index only.
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        params = dict(self.params)
+        for name in ("amount", "balance"):
+            if name in params:
+                params[name] = number_format(Decimal(params[name]), 2)
+        if "method" in params:
+            params["method"] = METHOD_NAMES.get(params["method"], params["method"])
+        try:
+            return str(NOTIFICATION_TEXTS[self.kind]) % params
+        except (KeyError, TypeError, ValueError):  # a kind or parameters from an older version
+            return str(self.get_kind_display())

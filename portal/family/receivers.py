@@ -1,0 +1,116 @@
+"""What the apps below tell the family's app, turned into notifications (and alert emails)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from accounts.signals import request_approved
+from billing.models import LowBalanceAlert, Payment, PaymentMethod
+from billing.signals import balance_low, payment_credited
+from canteen.models import Establishment, Guardianship
+
+from .alerts import notify_low_balances
+from .establishments import forget_establishment as forget_school
+from .models import Notification, NotificationKind
+from .notifications import notify
+
+
+@receiver(payment_credited, dispatch_uid="portal.notify_payment")
+def notify_payment(sender, payment: Payment, **kwargs) -> None:
+    """The parent who paid online hears it was credited; for a cheque, cash, transfer or direct debit
+    recorded by the school, every guardian of a child it credits hears of their children's part."""
+    allocations = list(payment.allocations.select_related("pupil").order_by("pupil__first_name"))
+    link = reverse("portal:home")
+    if payment.method == PaymentMethod.ONLINE:
+        if payment.user_id:
+            notify(
+                [
+                    Notification(
+                        user_id=payment.user_id,
+                        kind=NotificationKind.PAYMENT_CREDITED,
+                        params={
+                            "amount": str(payment.amount),
+                            "pupils": ", ".join(a.pupil.first_name for a in allocations),
+                        },
+                        link=link,
+                    )
+                ]
+            )
+        return
+    shares: dict[int, list] = defaultdict(list)
+    guardians = Guardianship.objects.filter(pupil_id__in=[a.pupil_id for a in allocations]).values_list(
+        "user_id", "pupil_id"
+    )
+    by_pupil = {a.pupil_id: a for a in allocations}
+    for user_id, pupil_id in guardians:
+        shares[user_id].append(by_pupil[pupil_id])
+    notify(
+        Notification(
+            user_id=user_id,
+            kind=NotificationKind.OFFLINE_PAYMENT,
+            params={
+                "method": payment.method,
+                "amount": str(sum((a.amount for a in parts), Decimal("0.00"))),
+                "pupils": ", ".join(a.pupil.first_name for a in parts),
+            },
+            link=link,
+        )
+        for user_id, parts in shares.items()
+    )
+
+
+@receiver(request_approved, dispatch_uid="portal.notify_request_approved")
+def notify_request_approved(sender, user, pupil, **kwargs) -> None:
+    notify(
+        [
+            Notification(
+                user=user,
+                kind=NotificationKind.REQUEST_APPROVED,
+                params={"pupil": pupil.full_name},
+                link=reverse("portal:home"),
+            )
+        ]
+    )
+
+
+@receiver(post_save, sender=Guardianship, dispatch_uid="portal.notify_guardian_added")
+def notify_guardian_added(sender, instance: Guardianship, created: bool, raw: bool = False, **kwargs) -> None:
+    """The other guardians of a child hear that a new login now sees and pays for that child."""
+    if not created or raw:
+        return
+    others = Guardianship.objects.filter(pupil_id=instance.pupil_id).exclude(user_id=instance.user_id)
+    notify(
+        Notification(
+            user_id=user_id,
+            kind=NotificationKind.GUARDIAN_ADDED,
+            params={"email": instance.user.email, "pupil": instance.pupil.first_name},
+            link=reverse("portal:home"),
+        )
+        for user_id in others.values_list("user_id", flat=True)
+    )
+
+
+@receiver(balance_low, sender=LowBalanceAlert, dispatch_uid="portal.low_balance_alerts")
+def low_balance_alerts(sender, alerts, **kwargs) -> None:
+    """Billing found guardians to tell (after the booking's commit, once per crossing)."""
+    notify_low_balances(alerts)
+
+
+def forget_now_and_after_commit(forget) -> None:
+    """Forget at once (this transaction's next reads) and again after the commit: a page served meanwhile
+    by another transaction may have cached the old rows again."""
+    forget()
+    transaction.on_commit(forget)
+
+
+@receiver([post_save, post_delete], sender=Establishment, dispatch_uid="portal.forget_establishment")
+def forget_establishment(sender, instance: Establishment, **kwargs) -> None:
+    """The header shows the school's new name or logo on the next page."""
+    code = instance.code
+    forget_now_and_after_commit(lambda: forget_school(code))

@@ -1,0 +1,45 @@
+"""The family's pages, in the URL namespace "portal" (the app's label)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import export, home, login, notifications, profile, threads
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", login.root, name="root"),
+    path("e/<str:code>/", login.EstablishmentLoginView.as_view(), name="login"),
+    path("accueil/", home.home, name="home"),
+    path("e/<str:code>/contact/", threads.public_contact, name="public_contact"),
+    path("e/<str:code>/contact/envoye/", threads.public_contact_sent, name="public_contact_sent"),
+    path("messages/", threads.messages_page, name="messages"),
+    path("messages/<int:pk>/", threads.thread, name="thread"),
+    path("autres-moyens-de-paiement/", home.other_payments, name="other_payments"),
+    path("profil/", profile.profile, name="profile"),
+    path("profil/email/", profile.change_email, name="change_email"),
+    path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),
+    path("profil/mes-donnees.json", export.export_json, name="export_json"),
+    path("profil/mes-donnees.csv", export.export_csv, name="export_csv"),
+    path("profil/mot-de-passe/", profile.PasswordChange.as_view(), name="password_change"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oublie/", login.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("portal:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/modifie/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
