@@ -7,7 +7,6 @@ DEBUG on. Production sets every value below through the environment.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -35,16 +34,6 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
-
-
-def code_digest() -> str:
-    """A digest of what a release changes in the pages: the code, the templates, the compiled catalogues."""
-    digest = hashlib.sha256()
-    for folder in ("portal", "accounts", "billing", "canteen", "templates", "locale"):
-        for path in sorted((BASE_DIR / folder).rglob("*")):
-            if path.suffix in {".py", ".html", ".txt", ".mo"} and path.is_file():
-                digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 DEBUG = envbool("DEBUG", True)
@@ -169,9 +158,6 @@ if CACHE_URL:
 # The family's pages are kept as rendered until anything the family sees changes (portal.lib.cached_pages):
 # only in a cache every web process shares, where a change seen by one process is seen by all.
 KEEP_FAMILY_PAGES = bool(CACHE_URL)
-# What kept pages and cached values are keyed by, so that none outlives a release: the RELEASE variable (a
-# commit, a version number), or else a digest of the code, templates and compiled catalogues.
-RELEASE = env("RELEASE") or code_digest()
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked login or address before the password is even checked; then
