@@ -96,7 +96,7 @@ def test_a_broker_transport_that_cannot_be_loaded_is_named_as_such(client, broke
     logged = [r for r in caplog.records if r.name == "portal.lib.broker" and r.levelname == "ERROR"]
     assert logged and "the broker's transport cannot be loaded" in logged[0].getMessage()
     assert "packaging" in logged[0].getMessage() and "unreachable" not in logged[0].getMessage()
-    readiness = client.get(reverse("portal:readyz")).json()["broker"]
+    readiness = client.get(reverse("readyz")).json()["broker"]
     assert readiness.startswith("error: the transport cannot be loaded") and "packaging" in readiness
 
 
