@@ -211,6 +211,13 @@ class Pupil(models.Model):
     category = models.CharField(_("catégorie tarifaire"), max_length=50, default="Élève")
     class_name = models.CharField(_("classe"), max_length=50, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymisé le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Nom et carte remplacés par un pseudonyme ; son compte et ses opérations restent."),
+    )
     guardians = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Guardianship",

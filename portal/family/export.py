@@ -6,19 +6,19 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
+from accounts.models import AccountRequest, User
+from billing.desk.models import DirectDebitMandate
 from billing.models import LedgerEntry, Payment
 from canteen.models import AlertSettings, Pupil
 from portal.lib.csvfiles import csv_download, text_cell
 
 from .models import Message, Notification
-
-# Everything held on the family: the login, the children, their operations, payments, messages, notifications.
 
 
 def _family(user: User):
@@ -26,8 +26,7 @@ def _family(user: User):
     return pupils
 
 
-def _records(user: User):
-    """(section, record) pairs, streamed: operations are read in chunks, never all at once."""
+def _profile(user: User, pupils):
     yield (
         "profil",
         {
@@ -43,7 +42,9 @@ def _records(user: User):
         "alerte",
         {"active": alert.enabled if alert else True, "seuil": alert.threshold if alert else None},
     )
-    pupils = _family(user)
+
+
+def _children(user: User, pupils):
     for p in pupils:
         yield (
             "enfant",
@@ -58,6 +59,24 @@ def _records(user: User):
                 "solde": p.wallet.balance,
             },
         )
+
+
+def _requests(user: User, pupils):
+    for r in AccountRequest.objects.filter(Q(user=user) | Q(email=user.email)).order_by("created_at"):
+        yield (
+            "demande",
+            {
+                "date": r.created_at,
+                "etablissement": r.establishment.name,
+                "nom": r.last_name,
+                "prenom": r.first_name,
+                "email": r.email,
+                "statut": r.get_status_display(),
+            },
+        )
+
+
+def _operations(user: User, pupils):
     entries = (
         LedgerEntry.objects.filter(wallet__pupil__in=pupils)
         .select_related("wallet__pupil")
@@ -74,6 +93,9 @@ def _records(user: User):
                 "solde_apres": e.balance_after,
             },
         )
+
+
+def _payments(user: User, pupils):
     for pay in Payment.objects.filter(user=user).order_by("created_at"):
         yield (
             "paiement",
@@ -85,6 +107,23 @@ def _records(user: User):
                 "montant": pay.amount,
             },
         )
+
+
+def _mandates(user: User, pupils):
+    for mandate in DirectDebitMandate.objects.filter(user=user).select_related("establishment").order_by("pk"):
+        yield (
+            "mandat",
+            {
+                "reference": mandate.reference,
+                "iban": mandate.masked_iban,
+                "signe_le": mandate.signed_on,
+                "mode": mandate.get_mode_display(),
+                "actif": mandate.active,
+            },
+        )
+
+
+def _messages(user: User, pupils):
     messages_ = Message.objects.filter(thread__parent=user).select_related("thread").order_by("thread_id", "created_at")
     for m in messages_:
         yield (
@@ -97,20 +136,32 @@ def _records(user: User):
                 "texte": m.body,
             },
         )
+
+
+def _notifications(user: User, pupils):
     for n in Notification.objects.filter(user=user).order_by("created_at"):
         yield ("notification", {"date": n.created_at, "texte": n.text, "lue_le": n.read_at})
 
 
-@login_required
-@require_GET
-def export_json(request):
-    """Every record as JSON, streamed: {"profil": {...}, "enfant": [...], "operation": [...], ...}."""
+# Each section of the export: a function (user, their children) -> (section, record) pairs. A new kind of data
+# held on a family (a quotient familial, its attestation) adds its function here, and its fields to the register.
+SECTIONS = [_profile, _children, _requests, _operations, _payments, _mandates, _messages, _notifications]
+
+
+def _records(user: User):
+    """(section, record) pairs, streamed: operations are read in chunks, never all at once."""
+    pupils = _family(user)
+    for section in SECTIONS:
+        yield from section(user, pupils)
+
+
+def json_response(user: User) -> StreamingHttpResponse:
     encoder = DjangoJSONEncoder(ensure_ascii=False)
 
     def chunks():
         yield '{"exporte_le": ' + encoder.encode(timezone.now()) + ', "donnees": ['
         first = True
-        for section, record in _records(request.user):
+        for section, record in _records(user):
             yield ("" if first else ",\n") + encoder.encode({"rubrique": section, **_plain(record)})
             first = False
         yield "]}\n"
@@ -120,16 +171,27 @@ def export_json(request):
     return response
 
 
+def csv_response(user: User):
+    rows = (
+        [f"{section} {number}", key, "" if value is None else _cell(value)]
+        for number, (section, record) in enumerate(_records(user), start=1)
+        for key, value in _plain(record).items()
+    )
+    return csv_download("mes-donnees.csv", [_("rubrique"), _("champ"), _("valeur")], rows)
+
+
+@login_required
+@require_GET
+def export_json(request):
+    """Every record as JSON, streamed: {"profil": {...}, "enfant": [...], "operation": [...], ...}."""
+    return json_response(request.user)
+
+
 @login_required
 @require_GET
 def export_csv(request):
     """The same records as CSV: one line each, "rubrique;champ=valeur;…" for a spreadsheet."""
-    rows = (
-        [f"{section} {number}", key, "" if value is None else _cell(value)]
-        for number, (section, record) in enumerate(_records(request.user), start=1)
-        for key, value in _plain(record).items()
-    )
-    return csv_download("mes-donnees.csv", [_("rubrique"), _("champ"), _("valeur")], rows)
+    return csv_response(request.user)
 
 
 def _plain(record: dict) -> dict:
