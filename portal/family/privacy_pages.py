@@ -91,7 +91,10 @@ class PasswordConfirmForm(forms.Form):
         strip=False,
         max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": gettext_lazy("Saisissez votre mot de passe pour confirmer.")},
+        error_messages={
+            "required": gettext_lazy("Saisissez votre mot de passe pour confirmer."),
+            "max_length": gettext_lazy("Le mot de passe est incorrect."),
+        },
     )
 
     def __init__(self, *args, user: User, **kwargs):
