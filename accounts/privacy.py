@@ -52,6 +52,7 @@ declare(
 for _model in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
     declare(_model, personal={"username": CONTACT, "ip_address": CONNECTION, "user_agent": CONNECTION})
 declare("axes.AccessAttempt", personal={"get_data": CONNECTION, "post_data": CONNECTION})
+declare("axes.AccessLog", personal={"session_hash": CONNECTION})
 
 MONTH = timedelta(days=31)  # retention is "at least N months": a month is counted long
 

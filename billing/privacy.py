@@ -78,9 +78,9 @@ def anonymise_payments_naming(erasure: Erasure) -> None:
 
 
 def pupils_gone(now):
-    """Pupils no longer active whose wallet has had no operation for ``PRIVACY_PUPIL_YEARS``."""
+    """Pupils who left more than ``PRIVACY_PUPIL_YEARS`` ago and whose wallet has had no operation since."""
     cutoff = now - settings.PRIVACY_PUPIL_YEARS * YEAR
-    return Pupil.objects.filter(active=False, anonymised_at__isnull=True).exclude(
+    return Pupil.objects.filter(active=False, anonymised_at__isnull=True, inactive_since__lt=cutoff).exclude(
         wallet__entries__occurred_at__gte=cutoff
     )
 

@@ -64,6 +64,7 @@ def anonymise_pupil(erasure: Erasure) -> None:
         card_number=anonymous_card(pupil),
         class_name="",
         active=False,
+        inactive_since=pupil.inactive_since or timezone.now(),
         anonymised_at=pupil.anonymised_at or timezone.now(),
     )
 

@@ -205,3 +205,31 @@ def apply_retention(now, *, dry_run: bool = False) -> dict[str, int]:
 def apply_retention_task() -> dict[str, int]:
     """Nightly (Celery beat): every retention rule; a second run the same night finds nothing left to do."""
     return apply_retention(timezone.now())
+
+
+def looks_personal(model_field) -> bool:
+    return bool(PERSONAL_LOOKING_NAME.search(model_field.name)) or type(model_field).__name__ in PERSONAL_LOOKING_TYPES
+
+
+def register_gaps(models) -> list[str]:
+    """What the register misses: each field of ``models`` that looks personal and is neither declared nor
+    exempt, and each declared field a model does not have ("app_label.Model.field: why")."""
+    gaps = []
+    for model in models:
+        if model._meta.proxy:
+            continue  # its table is its concrete model's
+        declared = _declarations.get(model._meta.label_lower, Declaration(model._meta.label))
+        names = {f.name for f in model._meta.concrete_fields}
+        for model_field in model._meta.concrete_fields:
+            known = model_field.name in declared.personal or model_field.name in declared.exempt
+            if looks_personal(model_field) and not known:
+                gaps.append(f"{model._meta.label}.{model_field.name}: looks personal, not declared")
+        for name in set(declared.personal) | set(declared.exempt):
+            if name not in names:
+                gaps.append(f"{model._meta.label}.{name}: declared, no such field")
+    return gaps
+
+
+def personal_fields() -> list[str]:
+    """Every declared personal field, "app_label.Model.field", as the register (docs/privacy.md) names it."""
+    return sorted(f"{d.model}.{name}" for d in _declarations.values() for name in d.personal)

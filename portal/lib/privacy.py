@@ -46,7 +46,8 @@ declare(
     personal={"object_repr": IDENTITY, "change_message": CORRESPONDENCE},
     exempt={"object_id": "l'identifiant interne de l'objet"},
 )
-declare("sessions.Session", personal={"session_data": CONNECTION})
+declare("sessions.Session", personal={"session_key": CONNECTION, "session_data": CONNECTION})
+declare("contenttypes.ContentType", exempt={"app_label": "le nom d'une application du code"})
 declare("auth.Permission", exempt={"name": "le nom d'une permission", "codename": "son code"})
 declare("auth.Group", exempt={"name": "le nom d'un groupe du personnel"})
 

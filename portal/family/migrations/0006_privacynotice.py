@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('canteen', '0010_pupil_anonymised_at'),
+        ('canteen', '0010_pupil_inactive_since_anonymised_at'),
         ('portal', '0005_alerts_move_to_canteen_and_billing'),
     ]
 
