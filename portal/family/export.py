@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +23,25 @@ from portal.lib.csvfiles import csv_download, text_cell
 from .models import Message, Notification
 
 
-def _family(user: User):
-    pupils = list(Pupil.objects.guarded_by(user).select_related("establishment", "wallet").order_by("pk"))
-    return pupils
+@dataclass
+class Scope:
+    """Whose data, and which establishments' part of it: all of them for the parent (and a superuser), only
+    their own for staff answering a family's request by post (each establishment answers for its own rows)."""
+
+    user: User
+    schools: QuerySet | None = None
+
+    @cached_property
+    def pupils(self) -> list[Pupil]:
+        pupils = Pupil.objects.guarded_by(self.user).select_related("establishment", "wallet").order_by("pk")
+        return list(pupils if self.schools is None else pupils.filter(establishment__in=self.schools))
+
+    def of_schools(self, queryset: QuerySet, lookup: str) -> QuerySet:
+        return queryset if self.schools is None else queryset.filter(**{f"{lookup}__in": self.schools}).distinct()
 
 
-def _profile(user: User, pupils):
+def _profile(scope: Scope):
+    user = scope.user
     yield (
         "profil",
         {
@@ -44,8 +59,8 @@ def _profile(user: User, pupils):
     )
 
 
-def _children(user: User, pupils):
-    for p in pupils:
+def _children(scope: Scope):
+    for p in scope.pupils:
         yield (
             "enfant",
             {
@@ -61,8 +76,9 @@ def _children(user: User, pupils):
         )
 
 
-def _requests(user: User, pupils):
-    for r in AccountRequest.objects.filter(Q(user=user) | Q(email=user.email)).order_by("created_at"):
+def _requests(scope: Scope):
+    requests = AccountRequest.objects.filter(Q(user=scope.user) | Q(email=scope.user.email))
+    for r in scope.of_schools(requests, "establishment").select_related("establishment").order_by("created_at"):
         yield (
             "demande",
             {
@@ -76,9 +92,9 @@ def _requests(user: User, pupils):
         )
 
 
-def _operations(user: User, pupils):
+def _operations(scope: Scope):
     entries = (
-        LedgerEntry.objects.filter(wallet__pupil__in=pupils)
+        LedgerEntry.objects.filter(wallet__pupil__in=scope.pupils)
         .select_related("wallet__pupil")
         .order_by("wallet__pupil_id", "occurred_at", "id")
     )
@@ -95,8 +111,11 @@ def _operations(user: User, pupils):
         )
 
 
-def _payments(user: User, pupils):
-    for pay in Payment.objects.filter(user=user).order_by("created_at"):
+def _payments(scope: Scope):
+    payments = Payment.objects.filter(user=scope.user)
+    if scope.schools is not None:
+        payments = payments.filter(allocations__pupil__in=scope.pupils).distinct()
+    for pay in payments.order_by("created_at"):
         yield (
             "paiement",
             {
@@ -109,8 +128,9 @@ def _payments(user: User, pupils):
         )
 
 
-def _mandates(user: User, pupils):
-    for mandate in DirectDebitMandate.objects.filter(user=user).select_related("establishment").order_by("pk"):
+def _mandates(scope: Scope):
+    mandates = scope.of_schools(DirectDebitMandate.objects.filter(user=scope.user), "establishment")
+    for mandate in mandates.order_by("pk"):
         yield (
             "mandat",
             {
@@ -123,9 +143,9 @@ def _mandates(user: User, pupils):
         )
 
 
-def _messages(user: User, pupils):
-    messages_ = Message.objects.filter(thread__parent=user).select_related("thread").order_by("thread_id", "created_at")
-    for m in messages_:
+def _messages(scope: Scope):
+    messages_ = scope.of_schools(Message.objects.filter(thread__parent=scope.user), "thread__establishment")
+    for m in messages_.select_related("thread").order_by("thread_id", "created_at"):
         yield (
             "message",
             {
@@ -138,30 +158,31 @@ def _messages(user: User, pupils):
         )
 
 
-def _notifications(user: User, pupils):
-    for n in Notification.objects.filter(user=user).order_by("created_at"):
+def _notifications(scope: Scope):
+    if scope.schools is not None:
+        return  # a notification may speak of a child at another establishment: the parent's own download has them
+    for n in Notification.objects.filter(user=scope.user).order_by("created_at"):
         yield ("notification", {"date": n.created_at, "texte": n.text, "lue_le": n.read_at})
 
 
-# Each section of the export: a function (user, their children) -> (section, record) pairs. A new kind of data
+# Each section of the export: a function (scope) -> (section, record) pairs. A new kind of data
 # held on a family (a quotient familial, its attestation) adds its function here, and its fields to the register.
 SECTIONS = [_profile, _children, _requests, _operations, _payments, _mandates, _messages, _notifications]
 
 
-def _records(user: User):
+def _records(scope: Scope):
     """(section, record) pairs, streamed: operations are read in chunks, never all at once."""
-    pupils = _family(user)
     for section in SECTIONS:
-        yield from section(user, pupils)
+        yield from section(scope)
 
 
-def json_response(user: User) -> StreamingHttpResponse:
+def json_response(user: User, schools: QuerySet | None = None) -> StreamingHttpResponse:
     encoder = DjangoJSONEncoder(ensure_ascii=False)
 
     def chunks():
         yield '{"exporte_le": ' + encoder.encode(timezone.now()) + ', "donnees": ['
         first = True
-        for section, record in _records(user):
+        for section, record in _records(Scope(user, schools)):
             yield ("" if first else ",\n") + encoder.encode({"rubrique": section, **_plain(record)})
             first = False
         yield "]}\n"
@@ -171,10 +192,10 @@ def json_response(user: User) -> StreamingHttpResponse:
     return response
 
 
-def csv_response(user: User):
+def csv_response(user: User, schools: QuerySet | None = None):
     rows = (
         [f"{section} {number}", key, "" if value is None else _cell(value)]
-        for number, (section, record) in enumerate(_records(user), start=1)
+        for number, (section, record) in enumerate(_records(Scope(user, schools)), start=1)
         for key, value in _plain(record).items()
     )
     return csv_download("mes-donnees.csv", [_("rubrique"), _("champ"), _("valeur")], rows)

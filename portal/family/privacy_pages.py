@@ -147,9 +147,11 @@ def staff_delete_family(request, pk: int):
 
 
 def staff_export_family(request, pk: int, fmt: str):
-    """A family's data, for a family that asks by post: the same file as its own download, and journaled."""
+    """A family's data, for a family that asks by post: its own download's file, limited to the staff member's
+    establishments (each answers for its own rows), and journaled."""
     parent = _family_for_staff(request, pk)
     if fmt not in ("json", "csv"):
         raise Http404
     record(request.user, parent, _("Données de la famille exportées à sa demande (%(format)s).") % {"format": fmt})
-    return export.json_response(parent) if fmt == "json" else export.csv_response(parent)
+    schools = None if request.user.is_superuser else Establishment.objects.for_staff(request.user)
+    return export.json_response(parent, schools) if fmt == "json" else export.csv_response(parent, schools)

@@ -136,7 +136,9 @@ class Erasure:
         self.replacements = {k.strip(): v for k, v in self.replacements.items() if k and len(k.strip()) >= 3}
         # Longest first: "Léa Martin" is replaced before a shorter string it contains.
         ordered = sorted(self.replacements, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE) if ordered else None
+        # Whole words only: card number 10001 is not replaced inside a cheque number 1000123.
+        alternatives = "|".join(re.escape(s) for s in ordered)
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if ordered else None
         self._lookup = {k.lower(): v for k, v in self.replacements.items()}
 
     @property
@@ -178,8 +180,8 @@ def erase(kind: str, obj) -> Erasure:
     """Replace ``obj`` by its pseudonym in every app's rows, in one transaction: all of it or nothing.
 
     The person is identified first (their names as they are now), then every registered anonymiser of
-    ``kind`` runs in app order; the app that owns the row anonymises it last (it is registered first, so its
-    anonymiser is run last: the others still read the names through their relations)."""
+    ``kind`` runs, the upper apps first (reverse order of registration, which is INSTALLED_APPS's): they still
+    find the person's rows through relations (guardianships, threads) that the lower apps then remove."""
     erasure = describe(kind, obj)
     with transaction.atomic():
         for function in reversed(_anonymisers.get(kind, [])):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from billing.ledger import book
 from billing.models import EntryKind
-from canteen.models import Establishment, Guardianship
+from canteen.models import Establishment, Guardianship, Pupil
 from conftest import PASSWORD
 from portal.family.models import Message, MessageThread, Notification, NotificationKind, Subject
 from portal.lib.models import OutboxMessage
@@ -150,3 +150,18 @@ def test_staff_without_the_permission_or_of_another_school_or_parents_are_refuse
     assert client.get(export).status_code == 403
     parent.refresh_from_db()
     assert parent.anonymised_at is None
+
+
+def test_staff_export_only_their_establishment_s_part_of_a_family(client, administrator, parent, balances):
+    elsewhere = Establishment.objects.create(
+        name="Collège voisin", code="7777", contact_email="c@example.com", beneficiary="C", address="C"
+    )
+    jade = Pupil.objects.create(establishment=elsewhere, last_name="Martin", first_name="Jade", card_number="30001")
+    Guardianship.objects.create(user=parent, pupil=jade)
+    client.force_login(administrator)
+    content = b"".join(
+        client.get(reverse("portal:staff_export_family", args=[parent.pk, "json"])).streaming_content
+    ).decode()
+    assert "Hugo" in content and "Jade" not in content and "30001" not in content
+    client.force_login(parent)  # the parent's own download has every child
+    assert "Jade" in b"".join(client.get(reverse("portal:export_json")).streaming_content).decode()
