@@ -156,3 +156,18 @@ def test_a_pupil_made_active_again_is_no_longer_dated(lea):
     lea.active = True
     lea.save(update_fields=["active"])
     assert Pupil.objects.get(pk=lea.pk).inactive_since is None
+
+
+def test_a_night_erases_a_bounded_number_of_pupils_the_next_nights_the_rest(school, monkeypatch):
+    from billing import privacy
+
+    monkeypatch.setattr(privacy, "PUPILS_PER_NIGHT", 2)
+    for number in range(3):
+        Pupil.objects.create(
+            establishment=school, last_name="Parti", first_name=f"É{number}", card_number=f"4000{number}", active=False
+        )
+    Pupil.objects.update(inactive_since=LONG_AGO)
+    assert apply_retention(timezone.now())["élèves partis depuis la période comptable"] == 2
+    assert apply_retention(timezone.now())["élèves partis depuis la période comptable"] == 1
+    assert apply_retention(timezone.now())["élèves partis depuis la période comptable"] == 0
+    assert not Pupil.objects.filter(anonymised_at__isnull=True).exists()
