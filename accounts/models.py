@@ -42,6 +42,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    anonymised_at = models.DateTimeField(
+        _("anonymisé le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Compte supprimé : email et nom remplacés par un pseudonyme, connexion impossible."),
+    )
 
     objects = UserManager()
 
@@ -53,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
         ordering = ["email"]
+        permissions = [
+            ("erase_parent", _("Peut supprimer le compte d'une famille à sa demande et exporter ses données")),
+        ]
 
     def __str__(self) -> str:
         return self.email

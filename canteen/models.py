@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.localtime import today_at
@@ -211,6 +212,20 @@ class Pupil(models.Model):
     category = models.CharField(_("catégorie tarifaire"), max_length=50, default="Élève")
     class_name = models.CharField(_("classe"), max_length=50, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+    inactive_since = models.DateTimeField(
+        _("inactif depuis"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Quand l'élève a quitté l'établissement : le point de départ de sa durée de conservation."),
+    )
+    anonymised_at = models.DateTimeField(
+        _("anonymisé le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Nom et carte remplacés par un pseudonyme ; son compte et ses opérations restent."),
+    )
     guardians = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Guardianship",
@@ -233,6 +248,16 @@ class Pupil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # When it left: retention counts from then (billing.privacy), whoever made it inactive (admin, roster).
+        if self.active:
+            self.inactive_since = None
+        elif self.inactive_since is None:
+            self.inactive_since = timezone.now()
+        if kwargs.get("update_fields") is not None and "active" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "inactive_since"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

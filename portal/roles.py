@@ -22,6 +22,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "canteen.add_tariff",
         "canteen.change_tariff",
         "accounts.view_user",
+        "accounts.erase_parent",  # a family's account deleted, or its data exported, at its request
+        "portal.view_privacynotice",
+        "portal.add_privacynotice",
+        "portal.change_privacynotice",
         "canteen.view_guardianship",
         "canteen.add_guardianship",
         "canteen.delete_guardianship",

@@ -237,7 +237,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["portal.lib.emails"]  # the email tasks live beside the outbox, not in a tasks module
+# The email tasks live beside the outbox, the retention task beside the register, not in a tasks module.
+CELERY_IMPORTS = ["portal.lib.emails", "portal.lib.personal_data"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning, each school hears how many account requests wait for it.
     "account-requests-digest": {
@@ -259,6 +260,20 @@ CELERY_BEAT_SCHEDULE["outbox-purge"] = {
     "task": "portal.lib.emails.purge_sent_emails",
     "schedule": crontab(hour=3, minute=15),
 }
+# Personal data is kept no longer than needed (issue 26): each night, every app's retention rule runs
+# (portal.lib.personal_data). The durations, stated in the notice "Données personnelles":
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "portal.lib.personal_data.apply_retention_task",
+    "schedule": crontab(hour=3, minute=45),
+}
+PRIVACY_ACCOUNT_REQUEST_MONTHS = envint("PRIVACY_ACCOUNT_REQUEST_MONTHS", 6)  # refused or never validated
+PRIVACY_UNUSED_LOGIN_MONTHS = envint("PRIVACY_UNUSED_LOGIN_MONTHS", 6)  # a login whose password was never set
+PRIVACY_MESSAGE_YEARS = envint("PRIVACY_MESSAGE_YEARS", 2)  # after a conversation's last message
+PRIVACY_NOTIFICATION_MONTHS = envint("PRIVACY_NOTIFICATION_MONTHS", 12)
+PRIVACY_LOGIN_TRACE_DAYS = envint("PRIVACY_LOGIN_TRACE_DAYS", 30)  # failed logins and their addresses
+# A pupil who left is anonymised after the accounting period (Code de commerce, L123-22: ten years).
+PRIVACY_PUPIL_YEARS = envint("PRIVACY_PUPIL_YEARS", 10)
+
 # No task may hang a worker for ever; each task that must finish sooner says so itself.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)

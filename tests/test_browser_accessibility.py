@@ -176,6 +176,10 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         audit.check("mot de passe oublié")
         page.goto(reverse("accounts:request", args=[SCHOOL_CODE]))
         audit.check("demande de compte")
+        page.goto(reverse("portal:privacy_of", args=[SCHOOL_CODE]))
+        audit.check("données personnelles")
+        page.goto(reverse("portal:legal_of", args=[SCHOOL_CODE]))
+        audit.check("mentions légales")
 
         # The parent.
         page.goto(f"/e/{SCHOOL_CODE}/")
@@ -217,6 +221,8 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         audit.check("messages")
         page.goto(reverse("portal:notifications"))
         audit.check("notifications")
+        page.goto(reverse("portal:delete_account"))
+        audit.check("supprimer mon compte")
         context.clear_cookies()
 
         # The school's administration.

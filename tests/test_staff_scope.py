@@ -38,7 +38,7 @@ from billing.online.models import StripeEvent
 from billing.till.models import Till
 from canteen.models import ClosedPeriod, Establishment, Guardianship, Pupil, Tariff
 from conftest import PASSWORD
-from portal.family.models import MessageThread, Subject
+from portal.family.models import MessageThread, PrivacyNotice, Subject
 from portal.lib.models import OutboxMessage, TaskFailure
 from portal.roles import CASHIER
 
@@ -150,6 +150,7 @@ def b_objects(school_b):
         "billing.directdebit": debit,
         "billing.stripeevent": StripeEvent.objects.create(event_id=f"evt_{SECRET}", type="checkout.session.completed"),
         "portal.messagethread": thread,
+        "portal.privacynotice": PrivacyNotice.objects.create(establishment=school_b, controller=f"Mairie {SECRET}"),
         "lib.outboxmessage": OutboxMessage.objects.create(
             name="account-activation", recipients=[parent_b.email], context="{}", next_attempt_at=timezone.now()
         ),

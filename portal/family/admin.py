@@ -16,7 +16,7 @@ from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 
 from . import messaging
 from .forms import clean_body
-from .models import MessageThread
+from .models import MessageThread, PrivacyNotice
 
 
 class AnswerForm(forms.ModelForm):
@@ -97,3 +97,20 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
         if message:  # saved without an answer: nothing was sent or changed, nothing to record
             return super().log_change(request, obj, message)
         return None
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(EstablishmentScoped, admin.ModelAdmin):
+    """What the notice "Données personnelles" and the "Mentions légales" say of an establishment: its staff fill
+    it in before going live (README); an empty field shows the establishment's own details or "à compléter"."""
+
+    list_display = ["establishment", "controller", "dpo_email", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["establishment"]}),
+        (_("Données personnelles"), {"fields": ["controller", "controller_address", "dpo_name", "dpo_email"]}),
+        (_("Destinataires"), {"fields": ["email_provider", "transfers"]}),
+        (_("Mentions légales"), {"fields": ["publisher", "publication_director", "host"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -109,6 +109,7 @@ class NotificationKind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+    GUARDIAN_LEFT = "guardian_left", _("Responsable parti")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -119,6 +120,9 @@ NOTIFICATION_TEXTS = {
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+    NotificationKind.GUARDIAN_LEFT: _(
+        "Un autre responsable de %(pupil)s a supprimé son compte : vous seul suivez désormais son solde."
+    ),
 }
 
 
@@ -165,3 +169,51 @@ class Notification(models.Model):
             return str(NOTIFICATION_TEXTS[self.kind]) % params
         except (KeyError, TypeError, ValueError):  # a kind or parameters from an older version
             return str(self.get_kind_display())
+
+
+class PrivacyNotice(models.Model):
+    """What the notice "Données personnelles" and the page "Mentions légales" say of one establishment: who is
+    responsible, whom to ask, who publishes and hosts the portal. Every field may stay empty: the pages then
+    say the establishment itself (its name, address and contact email) and "à compléter"."""
+
+    establishment = models.OneToOneField(
+        "canteen.Establishment",
+        on_delete=models.CASCADE,
+        related_name="privacy_notice",
+        verbose_name=_("établissement"),
+    )
+    controller = models.CharField(
+        _("responsable du traitement"),
+        max_length=200,
+        blank=True,
+        help_text=_("L'établissement, la collectivité ou le prestataire de restauration. Vide : l'établissement."),
+    )
+    controller_address = models.TextField(_("adresse du responsable du traitement"), blank=True)
+    dpo_name = models.CharField(_("délégué à la protection des données (DPO)"), max_length=200, blank=True)
+    dpo_email = models.EmailField(
+        _("email pour exercer ses droits"), blank=True, help_text=_("Vide : l'email de contact de l'établissement.")
+    )
+    publisher = models.CharField(
+        _("éditeur du site"), max_length=200, blank=True, help_text=_("Vide : le responsable du traitement.")
+    )
+    publication_director = models.CharField(_("directeur de la publication"), max_length=200, blank=True)
+    host = models.TextField(_("hébergeur (nom, adresse, téléphone)"), blank=True)
+    email_provider = models.CharField(
+        _("prestataire d'envoi des emails"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple le serveur SMTP de l'académie."),
+    )
+    transfers = models.TextField(
+        _("transferts hors de l'Union européenne"),
+        blank=True,
+        help_text=_("Vide : « Aucun transfert hors de l'Union européenne n'est prévu. »"),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mentions et données personnelles")
+        verbose_name_plural = _("mentions et données personnelles")
+
+    def __str__(self) -> str:
+        return str(self.establishment)

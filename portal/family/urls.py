@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import export, home, login, notifications, profile, threads
+from . import export, home, login, notifications, privacy_pages, profile, threads
 
 app_name = "portal"
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),
     path("profil/mes-donnees.json", export.export_json, name="export_json"),
     path("profil/mes-donnees.csv", export.export_csv, name="export_csv"),
+    path("profil/supprimer/", privacy_pages.delete_account, name="delete_account"),
+    path("donnees-personnelles/", privacy_pages.privacy_notice, name="privacy"),
+    path("e/<str:code>/donnees-personnelles/", privacy_pages.privacy_notice, name="privacy_of"),
+    path("mentions-legales/", privacy_pages.legal_notice, name="legal"),
+    path("e/<str:code>/mentions-legales/", privacy_pages.legal_notice, name="legal_of"),
+    path("gestion/famille/<int:pk>/supprimer/", privacy_pages.staff_delete_family, name="staff_delete_family"),
+    path(
+        "gestion/famille/<int:pk>/donnees.<str:fmt>",
+        privacy_pages.staff_export_family,
+        name="staff_export_family",
+    ),
     path("profil/mot-de-passe/", profile.PasswordChange.as_view(), name="password_change"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,11 @@ class LibConfig(AppConfig):
     name = "portal.lib"
     label = "lib"
     verbose_name = _("Exploitation")
+
+    def ready(self) -> None:
+        # Each app's privacy.py registers its personal fields, retention rules and anonymisers
+        # (portal.lib.personal_data): imported here, once every model is loaded, as the admin finds admin.py.
+        autodiscover_modules("privacy")
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -107,6 +107,15 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "site_url": SITE,
             },
         ),
+        "guardian-left": (
+            _("Un autre responsable a supprimé son compte"),
+            {
+                "pupil": PUPIL,
+                "balance": Decimal("18.40"),
+                "establishment": SCHOOL,
+                "site_url": SITE,
+            },
+        ),
         "account-refused": (
             _("Demande de compte refusée"),
             {"request": PUPIL, "reason": "Aucun élève de ce nom dans l'établissement.", "establishment": SCHOOL},
