@@ -13,7 +13,7 @@ from portal.lib.emails import queue_email
 
 from .models import AccountRequest, User
 from .signals import request_approved
-from .tasks import send_activation_email
+from .tasks import activation_url, send_activation_email
 
 
 class AlreadyDecided(Exception):
@@ -52,20 +52,28 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         _record_link(request, pupil, user, by)
         _tell_existing_guardians(request, pupil, user)
     request_approved.send(sender=AccountRequest, request=request, user=user, pupil=pupil)
-    if user.has_usable_password():
+    establishment = request.establishment
+    has_other_children = Guardianship.objects.filter(user=user).exclude(pupil=pupil).exists()
+    if user.has_usable_password() or has_other_children:
+        # One activation per login: a login that already got its link hears of this child alone (with a
+        # fresh link while its password is still to be chosen, in case the first one was lost or expired).
         queue_email(
             "account-child-added",
             user.email,
             {
                 "user": {"email": user.email},
-                "pupil": {"full_name": pupil.full_name},
-                "establishment": {"name": request.establishment.name, "code": request.establishment.code},
+                "pupil": {"full_name": pupil.full_name, "first_name": pupil.first_name},
+                "establishment": {"name": establishment.name, "code": establishment.code},
+                "activation_url": "" if user.has_usable_password() else activation_url(user),
+                "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
                 "site_url": settings.SITE_URL,
             },
+            reply_to=[establishment.contact_email],
+            sender_name=establishment.name,
         )
     else:
         # Written to the outbox in this transaction: sent once it commits, whatever the broker's state.
-        send_activation_email(user.pk, request.establishment.code)
+        send_activation_email(user.pk, establishment.code)
     return user
 
 
@@ -111,6 +119,7 @@ def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User)
                 "site_url": settings.SITE_URL,
             },
             reply_to=[establishment.contact_email],
+            sender_name=establishment.name,
         )
 
 
@@ -127,4 +136,5 @@ def refuse(request: AccountRequest, reason: str, by: User) -> None:
             "establishment": {"name": request.establishment.name},
         },
         reply_to=[request.establishment.contact_email],
+        sender_name=request.establishment.name,
     )

@@ -83,6 +83,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             {
                 "establishment": SCHOOL,
                 "user": {"email": "camille.martin@example.com"},
+                "children": ["Léa Martin"],
                 "days": 3,
                 "activation_url": f"{SITE}/compte/activer/exemple/",
             },
@@ -93,7 +94,19 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "user": {"email": "camille.martin@example.com"},
                 "pupil": PUPIL,
                 "establishment": SCHOOL,
+                "activation_url": "",
+                "days": 3,
                 "site_url": SITE,
+            },
+        ),
+        "account-request-received": (
+            _("Accusé de réception d'une demande de compte"),
+            {
+                "request": {"first_name": "Léa", "last_name": "Martin", "email": "camille.martin@example.com"},
+                "establishment": SCHOOL,
+                "date": "26/11/2026",
+                "time": "18:32",
+                "another_url": f"{SITE}/e/4388/demande/",
             },
         ),
         "guardian-added": (
