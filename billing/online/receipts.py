@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.dispatch import receiver
 
 from billing.models import Payment, PaymentMethod
@@ -9,10 +11,24 @@ from billing.signals import payment_credited
 from portal.lib.emails import queue_email
 
 
-def receipt_context(payment: Payment) -> dict:
-    allocations = list(payment.allocations.select_related("pupil__establishment").order_by("pupil__first_name"))
+def receipt_context(payment: Payment, for_user=None) -> dict:
+    """What a receipt shows. For a payment the school recorded (a cheque may pay for two families), only the
+    children of ``for_user`` and their part, their sum as the total."""
+    allocations = payment.allocations.select_related("pupil__establishment").order_by("pupil__first_name")
+    if for_user is not None and payment.method != PaymentMethod.ONLINE:
+        allocations = allocations.filter(pupil__guardianships__user=for_user)
+    allocations = list(allocations)
     establishment = allocations[0].pupil.establishment if allocations else None
-    return {"payment": payment, "allocations": allocations, "establishment": establishment}
+    total = sum((a.amount for a in allocations), Decimal("0.00"))
+    offline = getattr(payment, "offline", None) if payment.method != PaymentMethod.ONLINE else None
+    return {
+        "payment": payment,
+        "allocations": allocations,
+        "establishment": establishment,
+        "total": total,
+        "method": "" if payment.method == PaymentMethod.ONLINE else payment.get_method_display(),
+        "cheque_number": offline.cheque_number if offline is not None else "",
+    }
 
 
 @receiver(payment_credited, dispatch_uid="billing.online.email_receipt")

@@ -109,6 +109,7 @@ class NotificationKind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+    CORRECTION = "correction", _("Correction")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -119,6 +120,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+    NotificationKind.CORRECTION: _("Correction de %(amount)s € sur le compte de %(pupil)s. Motif : %(reason)s"),
 }
 
 
@@ -159,6 +161,8 @@ class Notification(models.Model):
         for name in ("amount", "balance"):
             if name in params:
                 params[name] = number_format(Decimal(params[name]), 2)
+        if self.kind == NotificationKind.CORRECTION and not params.get("amount", "-").startswith("-"):
+            params["amount"] = "+" + params["amount"]  # a correction goes either way: the sign says which
         if "method" in params:
             params["method"] = METHOD_NAMES.get(params["method"], params["method"])
         try:
