@@ -333,7 +333,7 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
         _("Impayé enregistré : %(amount)s repris, le parent est prévenu par email.")
         % {"amount": euros(payment.amount)},
     )
-    parent = debit.mandate.user
+    parent, school = debit.mandate.user, debit.mandate.establishment
     queue_email(
         "direct-debit-rejected",
         parent.email,
@@ -343,4 +343,7 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
             "amount": payment.amount,
             "parts": [(a.pupil.first_name, a.amount) for a in payment.allocations.select_related("pupil")],
         },
+        # The school's cash desk answers the questions an unpaid debit raises (old mandates may have no school).
+        reply_to=[school.contact_email] if school else None,
+        sender_name=school.name if school else "",
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from billing.models import Payment, PaymentMethod
 from billing.signals import payment_credited
 from portal.lib.emails import queue_email
+from portal.lib.localtime import local
 
 
 def receipt_context(payment: Payment, for_user=None) -> dict:
@@ -38,6 +40,7 @@ def email_receipt(sender, payment: Payment, **kwargs) -> None:
         return
     context = receipt_context(payment)
     establishment = context["establishment"]
+    paid_at = local(payment.paid_at, establishment) if establishment else timezone.localtime(payment.paid_at)
     queue_email(
         "payment-receipt",
         payment.user.email,
@@ -53,8 +56,16 @@ def email_receipt(sender, payment: Payment, **kwargs) -> None:
                 {"pupil": {"first_name": a.pupil.first_name, "last_name": a.pupil.last_name}, "amount": a.amount}
                 for a in context["allocations"]
             ],
-            "establishment": {"beneficiary": establishment.beneficiary, "address": establishment.address}
+            "establishment": {
+                "name": establishment.name,
+                "beneficiary": establishment.beneficiary,
+                "address": establishment.address,
+            }
             if establishment
             else None,
+            "date": paid_at.strftime("%d/%m/%Y"),
+            "time": paid_at.strftime("%H:%M"),
         },
+        reply_to=[establishment.contact_email] if establishment else None,
+        sender_name=establishment.name if establishment else "",
     )

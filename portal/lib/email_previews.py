@@ -34,7 +34,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             {
                 **THREAD,
                 "body": "Bonjour,\nje souhaite payer la cantine par prélèvement mensuel.",
-                "sent_at": now,
+                "sent_at": "04/12/2026 - 18:32",
                 "admin_url": f"{SITE}/admin/portal/messagethread/1/change/",
             },
         ),
@@ -158,9 +158,12 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "payment": {"order_number": "00000042", "amount": Decimal("50.00"), "paid_at": now, "payer_name": ""},
                 "allocations": [{"pupil": PUPIL, "amount": Decimal("50.00")}],
                 "establishment": {
+                    "name": SCHOOL["name"],
                     "beneficiary": "Restauration scolaire d'Esvres",
                     "address": "4, Mail de la Papoterie",
                 },
+                "date": "05/12/2026",
+                "time": "18:32",
             },
         ),
         "password-reset": (

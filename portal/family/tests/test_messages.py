@@ -135,6 +135,8 @@ def test_the_message_reaches_the_school_by_email_after_commit(
     assert f"/admin/portal/messagethread/{thread.pk}/change/" in email.body
     html = email.alternatives[0][0]
     assert "Nous déménageons" in html
+    # "Répondre" in the school's mail client writes to the family.
+    assert email.reply_to == [parent.email]
 
 
 def test_the_new_message_form_can_be_opened_on_a_subject(client, parent):
