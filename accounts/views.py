@@ -16,7 +16,7 @@ from portal.lib.ratelimit import over_limit
 
 from .forms import AccountRequestForm
 from .models import AccountRequest, User
-from .tasks import send_activation_email
+from .tasks import children_of, send_activation_email
 
 # Requests sent per client address and hour: a family sends a few, a robot many.
 REQUESTS_PER_HOUR = 10
@@ -102,7 +102,9 @@ class ActivateView(auth_views.PasswordResetConfirmView):
     def get_context_data(self, **kwargs):
         # A link used already, because the password was chosen from another email: say so, and the way in.
         password_set = self.user is not None and self.user.has_usable_password()
-        return super().get_context_data(uidb64=self.kwargs["uidb64"], password_set=password_set, **kwargs)
+        return super().get_context_data(
+            uidb64=self.kwargs["uidb64"], password_set=password_set, login_url=login_url(self.user), **kwargs
+        )
 
 
 @require_POST
@@ -122,4 +124,10 @@ def resend_activation(request, uidb64):
     else:
         send_activation_email(user.pk)  # to the outbox now; never fails because of the broker
         outcome = "sent"
-    return render(request, "accounts/activation_resent.html", {"outcome": outcome})
+    return render(request, "accounts/activation_resent.html", {"outcome": outcome, "login_url": login_url(user)})
+
+
+def login_url(user: User | None) -> str:
+    """The login page of the school of the login's first child (the site's root lists them all otherwise)."""
+    _children, school = children_of(user) if user is not None else ([], None)
+    return reverse("portal:login", args=[school.code]) if school else reverse("portal:root")
