@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from canteen.models import Guardianship, Pupil
 from portal.lib.audit import record
 from portal.lib.emails import queue_email
+from portal.lib.localtime import local
 
 from .models import AccountRequest, User
 from .signals import request_approved
@@ -101,7 +102,7 @@ def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User)
     """
     others = Guardianship.objects.filter(pupil=pupil).exclude(user=added).select_related("user").order_by("user__email")
     establishment = request.establishment
-    when = timezone.localtime(request.decided_at)
+    when = local(request.decided_at, establishment)  # on the school's clock
     for guardianship in others:
         queue_email(
             "guardian-added",
