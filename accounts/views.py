@@ -35,10 +35,10 @@ def account_request(request, code):
     form = AccountRequestForm(request.POST or None, initial=_initial(request))
 
     def act(data) -> None:
-        account_request = form.save(establishment)
-        acknowledge(account_request)
+        made = form.save(establishment)
+        acknowledge(made)
         # Kept in this browser's session only: the next child's form is filled in, never someone else's.
-        request.session[LAST_REQUEST_KEY] = {"email": data["email"], "last_name": account_request.last_name}
+        request.session[LAST_REQUEST_KEY] = {"email": data["email"], "last_name": made.last_name}
 
     if request.method == "POST" and handled(
         request, form, "account-request", REQUESTS_PER_HOUR, act, per_email_a_day=REQUESTS_PER_EMAIL_PER_DAY
