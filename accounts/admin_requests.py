@@ -28,6 +28,7 @@ from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
 from canteen.models import Guardianship, Pupil
 from portal.lib.admin_base import ReadOnlyAdmin
 from portal.lib.audit import record
+from portal.lib.localtime import local
 
 from .decisions import AlreadyDecided, approve, refuse
 from .forms import RefusalForm
@@ -185,7 +186,7 @@ class AccountRequestAdmin(EstablishmentScoped, ReadOnlyAdmin):
     @admin.display(description=_("décision"))
     def decision(self, obj: AccountRequest):
         if not obj.is_pending:
-            when = timezone.localtime(obj.decided_at).strftime("%d/%m/%Y %H:%M") if obj.decided_at else ""
+            when = local(obj.decided_at, obj.establishment).strftime("%d/%m/%Y %H:%M") if obj.decided_at else ""
             return f"{obj.decided_by or ''} {when}".strip() or "—"
         return format_html(
             '<a class="button" href="{}">{}</a> <a href="{}">{}</a>',

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from canteen.models import Guardianship, Pupil
 from portal.lib.audit import record
 from portal.lib.emails import queue_email
+from portal.lib.localtime import local
 
 from .models import AccountRequest, User
 from .signals import request_approved
-from .tasks import send_activation_email
+from .tasks import activation_url, send_activation_email
 
 
 class AlreadyDecided(Exception):
@@ -52,20 +53,28 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
         _record_link(request, pupil, user, by)
         _tell_existing_guardians(request, pupil, user)
     request_approved.send(sender=AccountRequest, request=request, user=user, pupil=pupil)
-    if user.has_usable_password():
+    establishment = request.establishment
+    has_other_children = Guardianship.objects.filter(user=user).exclude(pupil=pupil).exists()
+    if user.has_usable_password() or has_other_children:
+        # One activation per login: a login that already got its link hears of this child alone (with a
+        # fresh link while its password is still to be chosen, in case the first one was lost or expired).
         queue_email(
             "account-child-added",
             user.email,
             {
                 "user": {"email": user.email},
-                "pupil": {"full_name": pupil.full_name},
-                "establishment": {"name": request.establishment.name, "code": request.establishment.code},
+                "pupil": {"full_name": pupil.full_name, "first_name": pupil.first_name},
+                "establishment": {"name": establishment.name, "code": establishment.code},
+                "activation_url": "" if user.has_usable_password() else activation_url(user),
+                "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
                 "site_url": settings.SITE_URL,
             },
+            reply_to=[establishment.contact_email],
+            sender_name=establishment.name,
         )
     else:
         # Written to the outbox in this transaction: sent once it commits, whatever the broker's state.
-        send_activation_email(user.pk, request.establishment.code)
+        send_activation_email(user.pk, establishment.code)
     return user
 
 
@@ -93,7 +102,7 @@ def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User)
     """
     others = Guardianship.objects.filter(pupil=pupil).exclude(user=added).select_related("user").order_by("user__email")
     establishment = request.establishment
-    when = timezone.localtime(request.decided_at)
+    when = local(request.decided_at, establishment)  # on the school's clock
     for guardianship in others:
         queue_email(
             "guardian-added",
@@ -111,6 +120,7 @@ def _tell_existing_guardians(request: AccountRequest, pupil: Pupil, added: User)
                 "site_url": settings.SITE_URL,
             },
             reply_to=[establishment.contact_email],
+            sender_name=establishment.name,
         )
 
 
@@ -127,4 +137,5 @@ def refuse(request: AccountRequest, reason: str, by: User) -> None:
             "establishment": {"name": request.establishment.name},
         },
         reply_to=[request.establishment.contact_email],
+        sender_name=request.establishment.name,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from canteen.models import Establishment
+from canteen.models import Establishment, Guardianship
 from portal.lib.emails import queue_email
 
 # The school promises an answer within 48 hours.
@@ -26,26 +26,49 @@ def activation_url(user) -> str:
     return settings.SITE_URL + reverse("accounts:activate", args=[uid, token])
 
 
+def children_of(user) -> tuple[list[str], Establishment | None]:
+    """The full names of the children a login follows, and the school of the first: what its emails name."""
+    links = list(
+        Guardianship.objects.filter(user=user)
+        .select_related("pupil__establishment")
+        .order_by("pupil__first_name", "pupil__pk")
+    )
+    names = [f"{link.pupil.first_name} {link.pupil.last_name}" for link in links]
+    return names, links[0].pupil.establishment if links else None
+
+
+def school_context(establishment: Establishment | None) -> dict | None:
+    if establishment is None:
+        return None
+    return {"name": establishment.name, "code": establishment.code, "contact_email": establishment.contact_email}
+
+
 @shared_task
-def send_activation_email(user_id: int, establishment_code: str = "") -> None:
-    """Write the "Créer mon mot de passe" email to the outbox; called directly, in the caller's
-    transaction (still a task for messages queued before the outbox)."""
+def send_activation_email(user_id: int, establishment_code: str = "") -> bool:
+    """Write the "Créer mon mot de passe" email to the outbox, naming the children the login follows; called
+    directly, in the caller's transaction (still a task for messages queued before the outbox). False when
+    nothing is sent: no such active login, or its password is already chosen."""
     from .models import User
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.has_usable_password():
-        return  # the parent already chose a password: a notice was sent instead
-    establishment = Establishment.objects.filter(code=establishment_code).first()
+        return False  # the parent already chose a password: a notice was sent instead
+    children, first_school = children_of(user)
+    establishment = Establishment.objects.filter(code=establishment_code).first() if establishment_code else None
+    establishment = establishment or first_school
     queue_email(
         "account-activation",
         user.email,
         {
             "user": {"email": user.email},
-            "establishment": {"name": establishment.name} if establishment else None,
+            "children": children,
+            "establishment": school_context(establishment),
             "activation_url": activation_url(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
         },
+        sender_name=establishment.name if establishment else "",
     )
+    return True
 
 
 def changelist_url(establishment: Establishment) -> str:

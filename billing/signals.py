@@ -18,6 +18,9 @@ payment_credited = Signal()  # payment=Payment
 # crossing (billing.thresholds): alerts=[LowBalance(user_id, pupil_id, balance), ...], the balances as they
 # stood when checked. Receivers write their notifications and emails in that transaction.
 balance_low = Signal()
+# Sent inside the transaction that booked a correction by the cash desk: entry=LedgerEntry (its ``note`` is the
+# reason the family reads).
+correction_booked = Signal()
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

@@ -68,7 +68,15 @@ def _entries(pupil: Pupil, month: datetime.date | None):
         start = midnight(month, school)
         end = midnight(datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1), school)
         entries = entries.filter(occurred_at__gte=start, occurred_at__lt=end)
-    return entries.values_list("occurred_at", "label", "amount", named=True)  # rows, not model instances
+    return entries.values_list("occurred_at", "label", "amount", "note", named=True)  # rows, not model instances
+
+
+def detail(entry) -> str:
+    """The operation's label, and the cashier's reason when there is one (a correction, a cancellation): the
+    family reads why its balance moved, "Correction — Motif : Repas du 04/12 facturé par erreur"."""
+    if not entry.note:
+        return entry.label
+    return _("%(label)s — Motif : %(reason)s") % {"label": entry.label, "reason": " ".join(entry.note.split())}
 
 
 class CountedPaginator(Paginator):
@@ -94,7 +102,7 @@ def _rows_html(entries, local: datetime.tzinfo) -> str:
                 date_label,
                 timezone.localtime(e.occurred_at, local).strftime(DATE_FORMAT),
                 detail_label,
-                escape(e.label),
+                escape(detail(e)),
                 "amount-negative" if e.amount < 0 else "amount-positive",
                 escape(signed(e.amount)),
             )
@@ -156,7 +164,7 @@ def history_csv(request, pupil_id: int):
     month, _error = _month(request)  # a nonsense month: the whole history
     local = zone_of(pupil.establishment)
     rows = (
-        [timezone.localtime(e.occurred_at, local).strftime(DATE_FORMAT), text_cell(e.label), signed(e.amount)]
+        [timezone.localtime(e.occurred_at, local).strftime(DATE_FORMAT), text_cell(detail(e)), signed(e.amount)]
         for e in _entries(pupil, month).iterator(chunk_size=2000)
     )
     name = f"historique-{pupil.first_name}-{pupil.last_name}{f'-{month:%Y-%m}' if month else ''}.csv"

@@ -7,7 +7,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from portal.lib.csvfiles import parse_csv
+from portal.lib.csvfiles import UnreadableFile, decode_csv, parse_csv
 
 from .models import ClosedPeriod, Establishment
 
@@ -38,9 +38,9 @@ def parse_closures(data: bytes) -> list[tuple[datetime.date, datetime.date, str]
     if len(data) > MAX_BYTES:
         raise ImportError_([_("Le fichier est trop gros (200 Ko au plus).")])
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportError_([_("Le fichier doit être un CSV enregistré en UTF-8.")]) from None
+        text = decode_csv(data)  # UTF-8 or Windows-1252, ";" "," or tab: as French spreadsheets save it
+    except UnreadableFile as error:
+        raise ImportError_([str(error)]) from None
     columns, rows = parse_csv(text)
     if "debut" not in columns:
         raise ImportError_([_("La colonne « debut » manque dans l'en-tête (colonnes : debut;fin;libelle).")])

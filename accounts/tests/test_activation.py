@@ -71,4 +71,6 @@ def test_the_link_works_only_once(client, activation_link):
     set_password(client, activation_link)
     client.logout()
     page = client.get(activation_link, follow=True).content.decode()
-    assert "Lien expiré ou déjà utilisé" in page
+    # Used: no form, and the truth (the password is chosen) with the way in, rather than a dead end.
+    assert "new_password1" not in page
+    assert "Votre mot de passe est déjà créé" in page and "Recevoir un nouveau lien" not in page

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 import pytest
 
 from accounts.decisions import AlreadyDecided, approve, refuse
@@ -69,8 +71,27 @@ def test_validating_a_known_email_adds_the_child_and_sends_a_notice_without_pass
     assert set(parent.pupils.values_list("first_name", flat=True)) == {"Léa", "Hugo", "Chloé"}
     assert User.objects.filter(email=parent.email).count() == 1
     [email] = mailoutbox
-    assert "Chloé Bernard est maintenant rattaché(e) à votre compte" in email.body
+    assert email.subject == "Le compte de Chloé a été ajouté à votre espace"
+    assert "le compte de Chloé Bernard est maintenant ajouté à votre espace" in email.body
     assert "/compte/activer/" not in email.body
+    # From the school, answered by the school.
+    assert parseaddr(email.from_email)[0] == "École d'Esvres" and email.reply_to == ["administration@esvres.example"]
+
+
+def test_one_activation_per_login_a_second_child_validated_before_the_password_is_not_a_second_activation(
+    lea, hugo, make_request, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(make_request(email="nouveau@example.com"), lea, by=administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(make_request(email="nouveau@example.com", first_name="Hugo"), hugo, by=administrator)
+    first, second = [m for m in mailoutbox if m.to == ["nouveau@example.com"]]
+    # The activation names the child; the second email is the child's arrival, not another activation.
+    assert first.subject == "Créez votre mot de passe pour suivre le compte de Léa Martin"
+    assert second.subject == "Le compte de Hugo a été ajouté à votre espace"
+    assert "créez votre mot de passe" not in second.subject.lower()
+    # Its link, while no password is chosen, is a fallback: whichever is used first, the other then says so.
+    assert "Vous n'avez pas encore créé votre mot de passe" in second.body and "/compte/activer/" in second.body
 
 
 def test_a_child_may_have_two_guardians(parent, lea, make_request, administrator, django_capture_on_commit_callbacks):

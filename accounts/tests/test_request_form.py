@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AccountRequest
@@ -165,3 +167,35 @@ def test_the_rate_limit_ignores_a_forged_forwarded_header_without_a_trusted_prox
     assert client_address(request) == "198.51.100.7"
     settings.TRUST_X_FORWARDED_FOR = True
     assert client_address(request) == "203.0.113.9"
+
+
+def test_a_request_is_acknowledged_by_email_on_the_schools_clock(
+    client, school, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client, school)
+    [email] = mailoutbox
+    assert email.to == ["nouveau.parent@example.com"] and email.subject == "Demande de compte reçue pour Léa"
+    made = AccountRequest.objects.get()
+    local = made.created_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert f"le {local:%d/%m/%Y} à {local:%H:%M}" in email.body and "Léa Martin" in email.body
+    assert email.reply_to == [school.contact_email]
+
+
+def test_another_child_s_form_keeps_the_email_of_this_browser_only(client, school):
+    send(client, school)
+    page = client.get(reverse("accounts:request_sent", args=[school.code])).content.decode()
+    assert "Demander pour un autre enfant" in page and "nouveau.parent@example.com" in page
+    form = client.get(reverse("accounts:request", args=[school.code])).content.decode()
+    assert form.count('value="nouveau.parent@example.com"') == 2 and 'value="Martin"' in form
+    # Another browser gets an empty form.
+    other = Client()
+    assert (
+        "nouveau.parent@example.com" not in other.get(reverse("accounts:request", args=[school.code])).content.decode()
+    )
+
+
+def test_a_logged_in_parent_asks_for_another_child_with_their_email_filled_in(client, school, parent):
+    client.force_login(parent)
+    form = client.get(reverse("accounts:request", args=[school.code])).content.decode()
+    assert form.count(f'value="{parent.email}"') == 2

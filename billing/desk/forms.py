@@ -188,6 +188,7 @@ class CorrectionForm(forms.ModelForm):
         model = Correction
         fields = ["wallet", "amount", "note", "token"]
         labels = {"wallet": _("Élève"), "note": _("Motif")}
+        help_texts = {"note": _("La famille le lit dans l'historique de l'enfant et dans une notification.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from billing.models import (
     PaymentMethod,
     PaymentStatus,
 )
+from billing.signals import correction_booked
 from canteen.models import Pupil, meal_prices
 from portal.lib.audit import ADDITION, as_proxy, record
 from portal.lib.emails import queue_email
@@ -86,8 +87,10 @@ def cancel_payment(payment: Payment, *, reason: str, user) -> None:
     record(user, as_proxy(payment, DeskPayment), _("Paiement annulé. Motif : %(reason)s") % {"reason": reason})
 
 
+@transaction.atomic
 def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, user) -> Booking:
-    """Book a correction once per form (``token``): the same form sent again books nothing (``created`` False)."""
+    """Book a correction once per form (``token``): the same form sent again books nothing (``created`` False).
+    The family hears of it with its reason (``correction_booked``), as of a cheque."""
     if amount == 0:
         raise CashierError(_("Le montant d'une correction ne peut pas être nul."))
     movement = Movement(
@@ -99,7 +102,10 @@ def book_correction(pupil: Pupil, *, amount: Decimal, reason: str, token: str, u
         recorded_by=user,
         note=reason,
     )
-    return book_many([movement])[0]
+    booking = book_many([movement])[0]
+    if booking.created:
+        correction_booked.send(sender=LedgerEntry, entry=booking.entry)
+    return booking
 
 
 def describe_correction(correction: LedgerEntry) -> str:
@@ -327,7 +333,7 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
         _("Impayé enregistré : %(amount)s repris, le parent est prévenu par email.")
         % {"amount": euros(payment.amount)},
     )
-    parent = debit.mandate.user
+    parent, school = debit.mandate.user, debit.mandate.establishment
     queue_email(
         "direct-debit-rejected",
         parent.email,
@@ -337,4 +343,7 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
             "amount": payment.amount,
             "parts": [(a.pupil.first_name, a.amount) for a in payment.allocations.select_related("pupil")],
         },
+        # The school's cash desk answers the questions an unpaid debit raises (old mandates may have no school).
+        reply_to=[school.contact_email] if school else None,
+        sender_name=school.name if school else "",
     )

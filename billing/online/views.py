@@ -10,6 +10,7 @@ from collections import namedtuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -189,34 +190,56 @@ def demo_pay(request, pk: int):
     return render(request, "billing/demo_pay.html", receipt_context(payment))
 
 
-PaymentRow = namedtuple("PaymentRow", "order_number date amount status receipt_url receipt_label")
+PaymentRow = namedtuple("PaymentRow", "order_number date method amount status receipt_url receipt_label")
 PAID = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
+SHOWN = 100
 
 
 @login_required
 def payments(request):
-    """The family's last 100 online payments, newest first, each with its receipt: kept for the family until
-    one of them changes (``Payment.show_to_payer``)."""
+    """ "Mes paiements": the family's last 100 payments, newest first, each with its receipt: those it made
+    online, and those the school recorded for its children (cheque, cash, transfer, direct debit), for their
+    part. Kept for the family until one of them changes (``Payment.show_to_payer``, or the booking that
+    credits or takes back a payment recorded by the school)."""
     return render_kept(request, "billing/payments.html", lambda: _payments_context(request))
 
 
 def _payments_context(request) -> dict:
-    found = (
+    online = (
         Payment.objects.filter(user_id=request.user.pk, method=PaymentMethod.ONLINE)
         .order_by("-created_at", "-id")
-        .values_list("pk", "created_at", "amount", "status", named=True)[:100]
+        .values_list("pk", "created_at", "method", "amount", "status", named=True)[:SHOWN]
     )
-    return {"payments": _payment_rows(found)}
+    # A cheque may pay for children of two families: each sees its own children's part, never the other's.
+    recorded = (
+        PaymentAllocation.objects.filter(pupil__guardianships__user_id=request.user.pk)
+        .exclude(payment__method=PaymentMethod.ONLINE)
+        .exclude(payment__status=PaymentStatus.CREATED)
+        .values("payment_id", "payment__created_at", "payment__method", "payment__status")
+        .annotate(share=Sum("amount"))
+        .order_by("-payment__created_at", "-payment_id")[:SHOWN]
+    )
+    rows = list(online) + [
+        PaymentView(r["payment_id"], r["payment__created_at"], r["payment__method"], r["share"], r["payment__status"])
+        for r in recorded
+    ]
+    rows.sort(key=lambda row: (row.created_at, row.pk), reverse=True)
+    return {"payments": _payment_rows(rows[:SHOWN])}
+
+
+PaymentView = namedtuple("PaymentView", "pk created_at method amount status")
 
 
 def _payment_rows(found) -> list[PaymentRow]:
     """The lines formatted here, once, rather than by a dozen tags and filters each."""
     statuses = {value: str(label) for value, label in PaymentStatus.choices}
+    methods = {value: str(label) for value, label in PaymentMethod.choices}
     receipt_label = _("Reçu n° %(number)s")
     return [
         PaymentRow(
             order_number_of(payment.pk),
             timezone.localtime(payment.created_at).strftime("%d/%m/%Y - %H:%M"),
+            methods.get(payment.method, payment.method),
             euros(payment.amount),
             statuses.get(payment.status, payment.status),
             cached_reverse("billing:receipt", payment.pk) if payment.status in PAID else None,
@@ -226,9 +249,19 @@ def _payment_rows(found) -> list[PaymentRow]:
     ]
 
 
+def family_payment(request, pk: int) -> Payment:
+    """A payment the parent made online, or one the school recorded for one of their children; else a 404."""
+    theirs = Q(user=request.user, method=PaymentMethod.ONLINE) | Q(
+        ~Q(method=PaymentMethod.ONLINE), allocations__pupil__guardianships__user=request.user
+    )
+    return get_object_or_404(Payment.objects.filter(theirs).distinct(), pk=pk)
+
+
 @login_required
 def receipt(request, pk: int):
-    payment = own_payment(request, pk)
+    """The printable receipt of a payment of "Mes paiements" (for a payment recorded by the school, the
+    parent's own children's part)."""
+    payment = family_payment(request, pk)
     if not payment.is_paid:
         raise Http404
-    return render(request, "billing/receipt.html", receipt_context(payment))
+    return render(request, "billing/receipt.html", receipt_context(payment, for_user=request.user))

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 URL = reverse("admin:canteen_closedperiod_import")
 
 
-def upload(client, school, text: str, name="fermetures.csv"):
-    return client.post(URL, {"establishment": school.pk, "file": SimpleUploadedFile(name, text.encode())})
+def upload(client, school, text: str, name="fermetures.csv", encoding="utf-8"):
+    data = text.encode(encoding)
+    return client.post(URL, {"establishment": school.pk, "file": SimpleUploadedFile(name, data)})
 
 
 @pytest.mark.parametrize(
@@ -36,9 +37,10 @@ def test_bad_files_are_refused_with_the_line_and_the_reason(text, error):
     assert error in " ".join(raised.value.errors)
 
 
-def test_a_file_not_in_utf8_or_too_big_is_refused():
-    with pytest.raises(ImportError_):
-        parse_closures("debut\n01/01/2026\n".encode("utf-16"))
+def test_a_workbook_rather_than_its_csv_or_a_file_too_big_is_refused():
+    with pytest.raises(ImportError_) as raised:
+        parse_closures(b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 100)  # an .xlsx
+    assert "Ce fichier n'est pas un CSV" in raised.value.errors[0]
     with pytest.raises(ImportError_):
         parse_closures(b"debut\n" + b"01/01/2026\n" * 30_000)
 
@@ -64,6 +66,31 @@ def test_staff_import_periods_and_single_days_and_again_adds_nothing(client, sch
     assert ClosedPeriod.objects.count() == 2
     days = closed_days_of([school.pk], datetime.date(2027, 1, 1), datetime.date(2027, 5, 31))[school.pk]
     assert days == {datetime.date(2027, 1, d) for d in (1, 2, 3)} | {datetime.date(2027, 5, 14)}
+
+
+# What French Excel and LibreOffice save: (text as typed, encoding, separator).
+SAVED_BY_SPREADSHEETS = {
+    "Excel, CSV (séparateur : point-virgule), Windows-1252": ("cp1252", ";", "\r\n"),
+    "Excel, CSV UTF-8 (with a byte order mark)": ("utf-8-sig", ";", "\r\n"),
+    "Excel, Texte Unicode (UTF-16, tabs)": ("utf-16", "\t", "\r\n"),
+    "LibreOffice, UTF-8, commas": ("utf-8", ",", "\n"),
+    "LibreOffice, Europe occidentale (ISO-8859-1), commas": ("latin-1", ",", "\n"),
+}
+
+
+@pytest.mark.parametrize("encoding, separator, newline", SAVED_BY_SPREADSHEETS.values(), ids=SAVED_BY_SPREADSHEETS)
+def test_closures_saved_by_french_spreadsheets_are_read_with_their_accents(
+    client, school, administrator, encoding, separator, newline
+):
+    client.force_login(administrator)
+    rows = [["debut", "fin", "libelle"], ["21/12/2026", "03/01/2027", "Vacances de Noël"], ["11/11/2026", "", "Fête"]]
+    text = newline.join(separator.join(row) for row in rows) + newline
+    response = upload(client, school, text, encoding=encoding)
+    assert response.status_code == 302, unescape(response.content.decode())
+    assert set(ClosedPeriod.objects.values_list("start", "label")) == {
+        (datetime.date(2026, 12, 21), "Vacances de Noël"),
+        (datetime.date(2026, 11, 11), "Fête"),
+    }
 
 
 def test_the_cashier_cannot_import_closures(client, school, cashier):

@@ -6,10 +6,24 @@ from canteen.models import Pupil
 pytestmark = pytest.mark.django_db
 
 
-def write(tmp_path, text):
+def write(tmp_path, text, encoding="utf-8"):
     path = tmp_path / "roster.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode(encoding))
     return str(path)
+
+
+def test_reads_the_roster_french_excel_saves_windows_1252_with_semicolons(school, tmp_path):
+    roster = "carte;nom;prenom;categorie;classe\r\n10011;Lefèvre;Zoé;Élève;CM2\r\n10012;Çelik;Anaïs;Élève;CE1\r\n"
+    call_command("import_roster", "4388", write(tmp_path, roster, encoding="cp1252"))
+    assert set(Pupil.objects.values_list("last_name", "first_name", "category")) == {
+        ("Lefèvre", "Zoé", "Élève"),
+        ("Çelik", "Anaïs", "Élève"),
+    }
+
+
+def test_reads_a_tab_separated_roster(school, tmp_path):
+    call_command("import_roster", "4388", write(tmp_path, "carte\tnom\tprenom\n10011\tLefèvre\tZoé\n", "utf-16"))
+    assert Pupil.objects.get().last_name == "Lefèvre"
 
 
 def test_refuses_an_unknown_establishment(school, tmp_path):

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
+from portal.lib.localtime import local
 
 from . import messaging
 from .forms import clean_body
@@ -44,9 +45,9 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_filter = ["awaiting_answer", "subject", ("establishment", EstablishmentListFilter)]
     search_fields = ["sender_name", "sender_email", "pupil_name"]
     list_select_related = ["establishment"]
-    readonly_fields = ["establishment", "subject", "sender", "pupil_name", "created_at", "conversation"]
+    readonly_fields = ["establishment", "subject", "sender", "pupil_name", "created", "conversation"]
     fieldsets = [
-        (None, {"fields": ["establishment", "subject", "sender", "pupil_name", "created_at"]}),
+        (None, {"fields": ["establishment", "subject", "sender", "pupil_name", "created"]}),
         (_("Conversation"), {"fields": ["conversation", "answer"]}),
     ]
     ordering = ["-awaiting_answer", "-last_message_at"]
@@ -66,6 +67,11 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
         account = _("parent avec un compte") if thread.parent_id else _("formulaire public, sans compte")
         return format_html("{} &lt;{}&gt; ({})", thread.sender_name, thread.sender_email, account)
 
+    @admin.display(description=_("créé le"))
+    def created(self, thread: MessageThread) -> str:
+        """On the school's clock, as each message of the conversation below."""
+        return date_format(local(thread.created_at, thread.establishment), "DATETIME_FORMAT")
+
     @admin.display(description=_("messages"))
     def conversation(self, thread: MessageThread) -> str:
         if thread.pk is None:
@@ -76,7 +82,7 @@ class MessageThreadAdmin(EstablishmentScoped, admin.ModelAdmin):
             (
                 (
                     _("Établissement") if m.from_staff else (thread.sender_name or thread.sender_email),
-                    date_format(m.created_at, "DATETIME_FORMAT"),
+                    date_format(local(m.created_at, thread.establishment), "DATETIME_FORMAT"),
                     linebreaks_filter(m.body, autoescape=True),  # escapes the text, then marks its <p> safe
                 )
                 for m in thread.messages.all()

@@ -45,7 +45,11 @@ def notify_low_balances(alerts: list[LowBalance]) -> None:
     for alert in alerts:
         pupil = pupils[alert.pupil_id]
         queue_email(
-            "low-balance", users[alert.user_id].email, _alert_context(pupil, alert.balance, until[pupil.pk], link)
+            "low-balance",
+            users[alert.user_id].email,
+            _alert_context(pupil, alert.balance, until[pupil.pk], link),
+            reply_to=[pupil.establishment.contact_email],
+            sender_name=pupil.establishment.name,
         )
 
 
@@ -75,6 +79,8 @@ def remind_negative_balances() -> int:
             "negative-balance",
             link.user.email,
             _alert_context(pupil, pupil.wallet.balance, None, reverse("billing:accounts")),
+            reply_to=[pupil.establishment.contact_email],
+            sender_name=pupil.establishment.name,
         )
         count += 1
     return count

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,6 +21,7 @@ from billing.desk.models import DirectDebitMandate
 from billing.models import LedgerEntry, Payment
 from canteen.models import AlertSettings, Pupil
 from portal.lib.csvfiles import csv_download, text_cell
+from portal.lib.localtime import zone, zone_of
 
 from .models import Message, Notification
 
@@ -39,6 +42,17 @@ class Scope:
     def of_schools(self, queryset: QuerySet, lookup: str) -> QuerySet:
         return queryset if self.schools is None else queryset.filter(**{f"{lookup}__in": self.schools}).distinct()
 
+    @cached_property
+    def family_zone(self) -> ZoneInfo:
+        """The clock of the family's own records: their first child's school (the default zone without one)."""
+        return zone_of(self.pupils[0].establishment) if self.pupils else zone("")
+
+
+def _at(moment: datetime.datetime | None, zone: ZoneInfo) -> str | None:
+    """A moment as the family reads it: on the school's clock, with its offset ("2026-12-04T12:21:00+01:00"),
+    so that a spreadsheet shows the time of the canteen and a program still knows the instant."""
+    return None if moment is None else timezone.localtime(moment, zone).isoformat(timespec="seconds")
+
 
 def _profile(scope: Scope):
     user = scope.user
@@ -48,8 +62,8 @@ def _profile(scope: Scope):
             "email": user.email,
             "prenom": user.first_name,
             "nom": user.last_name,
-            "inscrit_le": user.date_joined,
-            "derniere_connexion": user.last_login,
+            "inscrit_le": _at(user.date_joined, scope.family_zone),
+            "derniere_connexion": _at(user.last_login, scope.family_zone),
         },
     )
     alert = AlertSettings.objects.filter(user=user).first()
@@ -82,7 +96,7 @@ def _requests(scope: Scope):
         yield (
             "demande",
             {
-                "date": r.created_at,
+                "date": _at(r.created_at, zone_of(r.establishment)),
                 "etablissement": r.establishment.name,
                 "nom": r.last_name,
                 "prenom": r.first_name,
@@ -93,20 +107,26 @@ def _requests(scope: Scope):
 
 
 def _operations(scope: Scope):
+    zones = {p.pk: zone_of(p.establishment) for p in scope.pupils}
+    # In the order they were booked, as the ledger computed each balance after: each line's balance is the
+    # previous one plus its amount. A meal recorded late by an offline till keeps its own date.
     entries = (
         LedgerEntry.objects.filter(wallet__pupil__in=scope.pupils)
         .select_related("wallet__pupil")
-        .order_by("wallet__pupil_id", "occurred_at", "id")
+        .order_by("wallet__pupil_id", "id")
     )
     for e in entries.iterator(chunk_size=2000):
+        pupil_zone = zones[e.wallet.pupil_id]
         yield (
             "operation",
             {
                 "enfant": e.wallet.pupil.first_name,
-                "date": e.occurred_at,
+                "date": _at(e.occurred_at, pupil_zone),
+                "enregistree_le": _at(e.recorded_at, pupil_zone),
                 "detail": e.label,
                 "montant": e.amount,
                 "solde_apres": e.balance_after,
+                "motif": e.note,
             },
         )
 
@@ -120,7 +140,7 @@ def _payments(scope: Scope):
             "paiement",
             {
                 "numero": pay.order_number,
-                "date": pay.created_at,
+                "date": _at(pay.created_at, scope.family_zone),
                 "moyen": pay.get_method_display(),
                 "statut": pay.get_status_display(),
                 "montant": pay.amount,
@@ -145,13 +165,13 @@ def _mandates(scope: Scope):
 
 def _messages(scope: Scope):
     messages_ = scope.of_schools(Message.objects.filter(thread__parent=scope.user), "thread__establishment")
-    for m in messages_.select_related("thread").order_by("thread_id", "created_at"):
+    for m in messages_.select_related("thread__establishment").order_by("thread_id", "created_at"):
         yield (
             "message",
             {
                 "fil": m.thread_id,
                 "objet": m.thread.get_subject_display(),
-                "date": m.created_at,
+                "date": _at(m.created_at, zone_of(m.thread.establishment)),
                 "de": _("établissement") if m.from_staff else _("vous"),
                 "texte": m.body,
             },
@@ -162,7 +182,14 @@ def _notifications(scope: Scope):
     if scope.schools is not None:
         return  # a notification may speak of a child at another establishment: the parent's own download has them
     for n in Notification.objects.filter(user=scope.user).order_by("created_at"):
-        yield ("notification", {"date": n.created_at, "texte": n.text, "lue_le": n.read_at})
+        yield (
+            "notification",
+            {
+                "date": _at(n.created_at, scope.family_zone),
+                "texte": n.text,
+                "lue_le": _at(n.read_at, scope.family_zone),
+            },
+        )
 
 
 # Each section of the export: a function (scope) -> (section, record) pairs. A new kind of data
@@ -179,10 +206,12 @@ def _records(scope: Scope):
 def json_response(user: User, schools: QuerySet | None = None) -> StreamingHttpResponse:
     encoder = DjangoJSONEncoder(ensure_ascii=False)
 
+    scope = Scope(user, schools)
+
     def chunks():
-        yield '{"exporte_le": ' + encoder.encode(timezone.now()) + ', "donnees": ['
+        yield '{"exporte_le": ' + encoder.encode(_at(timezone.now(), scope.family_zone)) + ', "donnees": ['
         first = True
-        for section, record in _records(Scope(user, schools)):
+        for section, record in _records(scope):
             yield ("" if first else ",\n") + encoder.encode({"rubrique": section, **_plain(record)})
             first = False
         yield "]}\n"

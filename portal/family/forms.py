@@ -6,11 +6,14 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User, normalize_email
 from canteen.models import MAX_ALERT_THRESHOLD, AlertSettings, Pupil
 from portal.lib.emails import queue_email
 from portal.lib.forms import MoneyField
+from portal.lib.iban import contains_iban
 from portal.lib.money import euros
 from portal.lib.public_forms import PublicForm
 
@@ -40,21 +43,31 @@ class EstablishmentLoginForm(AuthenticationForm):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, never revealing whether an email has a login, sending by the one email road
     (templates ``emails/password-reset-*``). The link starts with ``SITE_URL``, as in every other email: never
-    with the request's ``Host``, which whoever posts the form chooses."""
+    with the request's ``Host``, which whoever posts the form chooses.
+
+    The same work whatever the email: for an address without a login, a stand-in login gets its token and
+    its email is written to the outbox and rolled back, so that the answer takes as long (a known email
+    otherwise answered a few milliseconds later, enough to tell who has a login)."""
+
+    def get_users(self, email):
+        users = list(super().get_users(email))
+        return users or [User(email=normalize_email(email), password="!")]  # the stand-in, never saved
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
         plain = {name: context[name] for name in ("email", "uid", "token")}
-        queue_email(
-            "password-reset",
-            to_email,
-            {**plain, "site_url": settings.SITE_URL, "user": {"email": context["user"].email}},
-        )
+        stand_in = context["user"].pk is None
+        with transaction.atomic():
+            queue_email(
+                "password-reset",
+                to_email,
+                {**plain, "site_url": settings.SITE_URL, "user": {"email": context["user"].email}},
+            )
+            # The stand-in's email is written, then undone with its queueing: nothing leaves.
+            transaction.set_rollback(stand_in)
 
 
-# An IBAN has no place in a message: the cashier sets the direct-debit mandate up with the parent.
-IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){3,7}", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -62,7 +75,8 @@ def clean_body(value: str) -> str:
     value = value.strip()
     if CONTROL.search(value):
         raise forms.ValidationError(_("Le message contient des caractères invalides."), code="control")
-    if IBAN.search(value.replace("-", " ")):
+    # An IBAN has no place in a message: the cashier sets the direct-debit mandate up with the parent.
+    if contains_iban(value):
         raise forms.ValidationError(
             _(
                 "N'écrivez pas d'IBAN dans un message : le service de caisse vous recontacte pour mettre "

@@ -6,7 +6,7 @@ import datetime
 from collections import namedtuple
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -25,7 +25,10 @@ from portal.lib.urls import cached_reverse
 @login_required
 def home(request):
     """One card per child: school, balance, the whole meals it covers and until when, in a fixed number of
-    queries; kept for the family until anything it shows changes (portal.lib.cached_pages)."""
+    queries; kept for the family until anything it shows changes (portal.lib.cached_pages). Staff with no
+    child of their own have nothing here: their work is in the admin."""
+    if request.user.is_staff and not Pupil.objects.guarded_by(request.user).exists():
+        return redirect("admin:index")
 
     def context() -> dict:
         children = children_with_wallets(request.user.pk)

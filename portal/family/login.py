@@ -54,6 +54,12 @@ class EstablishmentLoginView(auth_views.LoginView):
             self.request.session.set_expiry(0)  # ends when the browser closes
         return response
 
+    def get_default_redirect_url(self):
+        """Staff work in the admin: the school's login takes them there, a parent to their home."""
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(establishment=self.establishment, **kwargs)
 

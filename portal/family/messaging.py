@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from canteen.models import Establishment, Pupil
 from portal.lib.emails import queue_email
+from portal.lib.localtime import local
 
 from .models import Message, MessageThread, Notification, NotificationKind, Subject
 from .notifications import notify
@@ -83,6 +83,7 @@ def answer(thread: MessageThread, staff, body: str) -> Message:
             "thread_url": url,
         },
         reply_to=[thread.establishment.contact_email],
+        sender_name=thread.establishment.name,
     )
     return message
 
@@ -103,7 +104,10 @@ def _tell_staff(thread: MessageThread, message: Message) -> None:
         {
             **_thread_context(thread),
             "body": message.body,
-            "sent_at": timezone.localtime(message.created_at),
+            "sent_at": local(message.created_at, thread.establishment).strftime("%d/%m/%Y - %H:%M"),
             "admin_url": settings.SITE_URL + reverse("admin:portal_messagethread_change", args=[thread.pk]),
         },
+        # "Répondre" in the school's mail client writes to the family (the admin keeps the conversation).
+        reply_to=[thread.sender_email],
+        sender_name=thread.sender_name or thread.sender_email,
     )

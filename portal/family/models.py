@@ -110,6 +110,7 @@ class NotificationKind(models.TextChoices):
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
     GUARDIAN_LEFT = "guardian_left", _("Responsable parti")
+    CORRECTION = "correction", _("Correction")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -123,6 +124,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.GUARDIAN_LEFT: _(
         "Un autre responsable de %(pupil)s a supprimé son compte : vous seul suivez désormais son solde."
     ),
+    NotificationKind.CORRECTION: _("Correction de %(amount)s € sur le compte de %(pupil)s. Motif : %(reason)s"),
 }
 
 
@@ -163,6 +165,8 @@ class Notification(models.Model):
         for name in ("amount", "balance"):
             if name in params:
                 params[name] = number_format(Decimal(params[name]), 2)
+        if self.kind == NotificationKind.CORRECTION and not params.get("amount", "-").startswith("-"):
+            params["amount"] = "+" + params["amount"]  # a correction goes either way: the sign says which
         if "method" in params:
             params["method"] = METHOD_NAMES.get(params["method"], params["method"])
         try:

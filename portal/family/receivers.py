@@ -11,8 +11,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from accounts.signals import request_approved
-from billing.models import LowBalanceAlert, Payment, PaymentMethod
-from billing.signals import balance_low, payment_credited
+from billing.models import LedgerEntry, LowBalanceAlert, Payment, PaymentMethod
+from billing.signals import balance_low, correction_booked, payment_credited
 from canteen.models import Establishment, Guardianship
 
 from .alerts import notify_low_balances
@@ -62,6 +62,18 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
             link=link,
         )
         for user_id, parts in shares.items()
+    )
+
+
+@receiver(correction_booked, dispatch_uid="portal.notify_correction")
+def notify_correction(sender, entry: LedgerEntry, **kwargs) -> None:
+    """Every guardian of the child hears of a correction and why, with a link to the child's history."""
+    pupil = entry.wallet.pupil
+    params = {"amount": str(entry.amount), "pupil": pupil.first_name, "reason": entry.note}
+    link = reverse("billing:history", args=[pupil.pk])
+    notify(
+        Notification(user_id=user_id, kind=NotificationKind.CORRECTION, params=params, link=link)
+        for user_id in Guardianship.objects.filter(pupil=pupil).values_list("user_id", flat=True)
     )
 
 

@@ -34,7 +34,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             {
                 **THREAD,
                 "body": "Bonjour,\nje souhaite payer la cantine par prélèvement mensuel.",
-                "sent_at": now,
+                "sent_at": "04/12/2026 - 18:32",
                 "admin_url": f"{SITE}/admin/portal/messagethread/1/change/",
             },
         ),
@@ -83,6 +83,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             {
                 "establishment": SCHOOL,
                 "user": {"email": "camille.martin@example.com"},
+                "children": ["Léa Martin"],
                 "days": 3,
                 "activation_url": f"{SITE}/compte/activer/exemple/",
             },
@@ -93,7 +94,19 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "user": {"email": "camille.martin@example.com"},
                 "pupil": PUPIL,
                 "establishment": SCHOOL,
+                "activation_url": "",
+                "days": 3,
                 "site_url": SITE,
+            },
+        ),
+        "account-request-received": (
+            _("Accusé de réception d'une demande de compte"),
+            {
+                "request": {"first_name": "Léa", "last_name": "Martin", "email": "camille.martin@example.com"},
+                "establishment": SCHOOL,
+                "date": "26/11/2026",
+                "time": "18:32",
+                "another_url": f"{SITE}/e/4388/demande/",
             },
         ),
         "guardian-added": (
@@ -154,9 +167,12 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "payment": {"order_number": "00000042", "amount": Decimal("50.00"), "paid_at": now, "payer_name": ""},
                 "allocations": [{"pupil": PUPIL, "amount": Decimal("50.00")}],
                 "establishment": {
+                    "name": SCHOOL["name"],
                     "beneficiary": "Restauration scolaire d'Esvres",
                     "address": "4, Mail de la Papoterie",
                 },
+                "date": "05/12/2026",
+                "time": "18:32",
             },
         ),
         "password-reset": (

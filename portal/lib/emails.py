@@ -27,10 +27,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
+from email.utils import parseaddr
 from functools import partial
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -65,8 +67,27 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[str] | None = None) -> None:
-    """Send the email ``name`` once the current transaction commits (at once outside one).
+def sender(name: str) -> str:
+    """``DEFAULT_FROM_EMAIL``'s address under ``name`` (a school's): "École d'Esvres <ne-pas-repondre@…>".
+    Families recognise their school, not the software; the address stays the one the mail server may send."""
+    _default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if not name or not address:
+        return settings.DEFAULT_FROM_EMAIL
+    # One line, quoted, whatever the name holds; Django encodes it when the message is sent.
+    quoted = " ".join(name.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
+def queue_email(
+    name: str,
+    to: list[str] | str,
+    context: dict,
+    reply_to: list[str] | None = None,
+    *,
+    sender_name: str = "",
+) -> None:
+    """Send the email ``name`` once the current transaction commits (at once outside one), from
+    ``sender_name`` (a school's name) when given, answered to ``reply_to`` when an answer is expected.
 
     The email is written to the outbox in the caller's transaction: rolled back with it, kept with it.
     """
@@ -76,7 +97,8 @@ def queue_email(name: str, to: list[str] | str, context: dict, reply_to: list[st
     row = OutboxMessage.objects.create(
         name=name,
         recipients=recipients,
-        reply_to=list(reply_to) if reply_to else None,
+        reply_to=[address for address in reply_to or () if address] or None,
+        sender_name=(sender_name or "")[:200],
         context=payload,
         language=translation.get_language() or "fr",
         next_attempt_at=timezone.now() + FIRST_QUEUEING_GRACE,
@@ -109,7 +131,9 @@ def deliver(outbox_id: int) -> str:
         try:
             with translation.override(row.language or "fr"):
                 subject, body, html = render_email(row.name, loads(row.context))
-            message = EmailMultiAlternatives(subject, body, to=row.recipients, reply_to=row.reply_to)
+            message = EmailMultiAlternatives(
+                subject, body, from_email=sender(row.sender_name), to=row.recipients, reply_to=row.reply_to
+            )
             message.attach_alternative(html, "text/html")
             message.send()
         except (smtplib.SMTPException, OSError, SoftTimeLimitExceeded) as exc:  # the mail server, for now

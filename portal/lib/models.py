@@ -24,6 +24,8 @@ class OutboxMessage(models.Model):
     name = models.CharField(_("modèle"), max_length=100)
     recipients = models.JSONField(_("destinataires"))
     reply_to = models.JSONField(_("répondre à"), null=True, blank=True)
+    # The name the email is sent under (a school's), before the address of DEFAULT_FROM_EMAIL; empty: as it is.
+    sender_name = models.CharField(_("nom de l'expéditeur"), max_length=200, blank=True, default="")
     # Plain values serialised with kombu's JSON (Decimals and dates come back as themselves).
     context = models.TextField(_("contexte"))
     language = models.CharField(_("langue"), max_length=10, default="fr")

@@ -69,11 +69,30 @@ def test_an_unknown_subject_is_refused(client, parent, lea, subject):
     assert not MessageThread.objects.exists()
 
 
-def test_an_iban_typed_into_a_message_is_refused(client, parent, lea):
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "FR76 3000 6000 0112 3456 7890 189",
+        "FR76.3000.6000.0112.3456.7890.189",
+        "FR76\u00a03000\u00a06000\u00a00112\u00a03456\u00a07890\u00a0189",  # non-breaking spaces
+        "FR76\u200b3000\u200b6000\u200b0112\u200b3456\u200b7890\u200b189",  # zero-width spaces
+        "FR76/3000/6000/0112/3456/7890/189",
+        "ＦＲ７６ ３０００ ６０００ ０１１２ ３４５６ ７８９０ １８９",  # full-width
+        "F R 7 6 3 0 0 0 6 0 0 0 0 1 1 2 3 4 5 6 7 8 9 0 1 8 9",  # one by one
+        "monIBANFR7630006000011234567890189",  # glued to a word
+    ],
+)
+def test_an_iban_typed_into_a_message_is_refused_however_it_is_spelt(client, parent, lea, iban):
     client.force_login(parent)
-    response = write(client, lea, subject="direct_debit", message="Mon IBAN : FR76 3000 6000 0112 3456 7890 189")
+    response = write(client, lea, subject="direct_debit", message=f"Mon IBAN : {iban}")
     assert "N'écrivez pas d'IBAN dans un message" in page_of(response)
     assert not MessageThread.objects.exists()
+
+
+def test_a_message_with_dates_and_a_phone_number_is_not_taken_for_an_iban(client, parent, lea):
+    client.force_login(parent)
+    write(client, lea, message="Léa était absente du 04/12/2026 au 05/12/2026. Mon numéro : 06 12 34 56 78.")
+    assert MessageThread.objects.count() == 1
 
 
 def test_a_message_too_long_or_with_control_characters_is_refused(client, parent, lea):
@@ -116,6 +135,8 @@ def test_the_message_reaches_the_school_by_email_after_commit(
     assert f"/admin/portal/messagethread/{thread.pk}/change/" in email.body
     html = email.alternatives[0][0]
     assert "Nous déménageons" in html
+    # "Répondre" in the school's mail client writes to the family.
+    assert email.reply_to == [parent.email]
 
 
 def test_the_new_message_form_can_be_opened_on_a_subject(client, parent):

@@ -1,4 +1,6 @@
 import smtplib
+from email.header import decode_header, make_header
+from email.utils import parseaddr
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
@@ -48,3 +50,20 @@ def test_a_failing_mail_server_is_retried(parent, mailoutbox, monkeypatch):
         contact_email(parent)
     assert len(attempts) == 3
     assert len(mailoutbox) == 1
+
+
+def test_an_email_is_sent_under_the_schools_name_from_the_configured_address(parent, mailoutbox, settings):
+    settings.DEFAULT_FROM_EMAIL = "OpenSelf <ne-pas-repondre@openself.example>"
+    name, context = family_message_email()
+    queue_email(name, "ecole@example.com", context, sender_name='École "Les Tilleuls"\nd\'Esvres')
+    [message] = mailoutbox
+    header = message.message()["From"]
+    # One line, the school's name (quotes kept), the address the mail server may send from.
+    name, address = parseaddr(str(make_header(decode_header(header))))
+    assert name.replace('"', "") == "École Les Tilleuls d'Esvres" and address == "ne-pas-repondre@openself.example"
+
+
+def test_without_a_name_the_configured_sender_is_kept(parent, mailoutbox, settings):
+    settings.DEFAULT_FROM_EMAIL = "OpenSelf <ne-pas-repondre@openself.example>"
+    contact_email(parent)
+    assert mailoutbox[0].from_email == "OpenSelf <ne-pas-repondre@openself.example>"
