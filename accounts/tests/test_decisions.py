@@ -69,7 +69,7 @@ def test_validating_a_known_email_adds_the_child_and_sends_a_notice_without_pass
     assert set(parent.pupils.values_list("first_name", flat=True)) == {"Léa", "Hugo", "Chloé"}
     assert User.objects.filter(email=parent.email).count() == 1
     [email] = mailoutbox
-    assert "Chloé Bernard est maintenant rattaché(e) à votre compte" in email.body
+    assert "Chloé Bernard apparaît maintenant dans votre espace" in email.body
     assert "/compte/activer/" not in email.body
 
 

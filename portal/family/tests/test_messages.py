@@ -152,7 +152,7 @@ def test_staff_answer_in_the_admin_and_the_parent_reads_it(
     client.force_login(parent)
     assert "(1) " in page_of(client.get(reverse("portal:home")))
     html = page_of(client.get(reverse("portal:thread", args=[thread.pk])))
-    assert "Réponse de École d'Esvres" in html and "Oui, très bien." in html
+    assert "Réponse de l'École d'Esvres" in html and "Oui, très bien." in html
     assert "(1) " not in html  # reading the answer read its notification
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -254,7 +254,7 @@ def test_public_form_errors_are_french_and_store_nothing(client, school, mailout
     response = contact(client, school, email="pas-une-adresse", message="")
     assert response.status_code == 200
     html = page_of(response)
-    assert "Cette adresse email n'est pas valide." in html and "Écrivez votre message." in html
+    assert "Cette adresse e-mail n'est pas valide." in html and "Écrivez votre message." in html
     assert not MessageThread.objects.exists() and mailoutbox == []
 
 
