@@ -328,3 +328,14 @@ def test_line_breaks_in_a_name_never_reach_an_email_header(
     assert MessageThread.objects.get().sender_name == "Jean Bcc: victime@example.com"
     [email] = mailoutbox
     assert email.bcc == [] and "\n" not in email.subject and email.to == [school.contact_email]
+
+
+def test_the_new_message_form_can_be_opened_on_a_child(client, parent, lea, hugo, chloe):
+    client.force_login(parent)
+    html = page_of(client.get(reverse("portal:messages") + f"?enfant={lea.pk}"))
+    assert f'<option value="{lea.pk}" selected>' in html
+    # Another family's child is not a choice: nothing is selected and nothing of theirs is shown.
+    html = page_of(client.get(reverse("portal:messages") + f"?enfant={chloe.pk}"))
+    assert "selected>" not in html.split('name="pupil"')[1].split("</select>")[0]
+    assert "Chloé" not in html
+    assert client.get(reverse("portal:messages") + "?enfant=abc").status_code == 200
