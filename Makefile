@@ -40,11 +40,12 @@ lint: $(VENV)/.dev
 # Refresh the French and English catalogues after changing user-facing strings. Our msgids are French:
 # msgen copies each into the French catalogue, so that French plural rules apply ("0 demande validée",
 # where an untranslated ngettext would fall back to English rules and say "0 demandes"). A French entry
-# that msgmerge guessed from a similar old one ("fuzzy") is emptied first, then copied from its msgid.
+# that msgmerge guessed from a similar old one ("fuzzy") is emptied first, then copied from its msgid (the sed
+# only clears the header's own fuzzy mark, in its first lines: any other would keep msgmerge's guess).
 FRENCH_PO := locale/fr/LC_MESSAGES/django.po
 messages: $(VENV)/.runtime
 	$(PY) manage.py makemessages --locale fr --locale en --ignore '$(VENV)/*' --ignore 'bench/*' --ignore 'node_modules/*'
-	sed -i '0,/^#, fuzzy$$/{/^#, fuzzy$$/d}' $(FRENCH_PO)
+	sed -i '1,10{/^#, fuzzy$$/d}' $(FRENCH_PO)
 	msgattrib --clear-fuzzy --empty --clear-previous $(FRENCH_PO) -o $(FRENCH_PO)
 	msgen $(FRENCH_PO) -o $(FRENCH_PO)
 	$(PY) manage.py compilemessages --ignore '$(VENV)/*'

@@ -262,7 +262,8 @@ class AccountRequestAdmin(EstablishmentScoped, ReadOnlyAdmin):
         else:
             messages.success(
                 request,
-                _("Demande validée : %(pupil)s est rattaché(e) à %(email)s.") % {"pupil": pupil, "email": obj.email},
+                _("Demande validée : %(email)s a maintenant accès au compte de %(pupil)s.")
+                % {"pupil": pupil, "email": obj.email},
             )
         return HttpResponseRedirect(reverse("admin:accounts_accountrequest_changelist"))
 

@@ -47,7 +47,10 @@ def approve(request: AccountRequest, pupil: Pupil, by: User) -> User:
     _claim(request, AccountRequest.Status.APPROVED, by, pupil=pupil, user=user)
     _link, linked = Guardianship.objects.get_or_create(user=user, pupil=pupil)
     record(
-        by, request, _("Demande validée : %(pupil)s rattaché(e) à %(email)s.") % {"pupil": pupil, "email": user.email}
+        by,
+        request,
+        _("Demande validée : %(email)s a maintenant accès au compte de %(pupil)s.")
+        % {"pupil": pupil, "email": user.email},
     )
     if linked:
         _record_link(request, pupil, user, by)
@@ -90,7 +93,7 @@ def _record_link(request: AccountRequest, pupil: Pupil, user: User, by: User) ->
     record(
         by,
         user,
-        _("Rattaché(e) à l'élève %(pupil)s (%(school)s), demande de création de compte n° %(number)s.")
+        _("Accès ouvert au compte de l'élève %(pupil)s (%(school)s), demande de création de compte n° %(number)s.")
         % {"pupil": pupil, "school": request.establishment.name, "number": number},
     )
 

@@ -31,19 +31,19 @@ class AccountRequestForm(PublicForm):
         error_messages={"required": _("Indiquez le prénom de l'enfant titulaire de la carte.")},
     )
     email = forms.EmailField(
-        label=_("Votre Email"),
+        label=_("Votre e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": _("Indiquez votre adresse email."),
-            "invalid": _("Cette adresse email n'est pas valide."),
+            "required": _("Indiquez votre adresse e-mail."),
+            "invalid": _("Cette adresse e-mail n'est pas valide."),
         },
     )
     email_again = forms.EmailField(
-        label=_("Veuillez ressaisir votre Email"),
+        label=_("Veuillez ressaisir votre e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": _("Ressaisissez votre adresse email."),
-            "invalid": _("Cette adresse email n'est pas valide."),
+            "required": _("Ressaisissez votre adresse e-mail."),
+            "invalid": _("Cette adresse e-mail n'est pas valide."),
         },
     )
     terms = forms.BooleanField(
@@ -60,7 +60,7 @@ class AccountRequestForm(PublicForm):
     def clean_email_again(self) -> str:
         again = normalize_email(self.cleaned_data["email_again"])
         if "email" in self.cleaned_data and again != self.cleaned_data["email"]:
-            raise forms.ValidationError(_("Les deux adresses email sont différentes."), code="mismatch")
+            raise forms.ValidationError(_("Les deux adresses e-mail sont différentes."), code="mismatch")
         return again
 
     def save(self, establishment) -> AccountRequest:

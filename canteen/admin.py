@@ -5,7 +5,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.lib.audit import record
 from portal.lib.forms import MONEY_ADMIN_FIELDS
@@ -96,9 +96,10 @@ class ClosedPeriodAdmin(EstablishmentScoped, admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     added, present = import_closures(establishment, form.cleaned_data["file"].read())
-                    summary = _("%(added)d fermeture(s) ajoutée(s), %(present)d déjà présente(s).") % {
-                        "added": added,
-                        "present": present,
+                    summary = ngettext("%(added)d fermeture ajoutée", "%(added)d fermetures ajoutées", added) % {
+                        "added": added
+                    } + ngettext(", %(present)d déjà présente.", ", %(present)d déjà présentes.", present) % {
+                        "present": present
                     }
                     if added:  # an import that adds nothing changes nothing
                         record(

@@ -45,6 +45,17 @@ class EstablishmentScoped:
                 raise PermissionDenied
         return obj
 
+    def get_changeform_initial_data(self, request):
+        """A staff member of one establishment finds it already chosen ("Établissement créancier"…)."""
+        initial = super().get_changeform_initial_data(request)
+        names = [f.name for f in self.model._meta.fields if f.is_relation and f.related_model is Establishment]
+        if names:
+            only = list(staff_establishments(request).values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                for name in names:
+                    initial.setdefault(name, only[0])
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Establishment:
             kwargs["queryset"] = staff_establishments(request)

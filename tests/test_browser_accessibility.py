@@ -170,7 +170,7 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, axe, se
         page.get_by_label("Identifiant").fill(PARENT_EMAIL)
         page.get_by_label("Mot de passe").fill("pas-le-bon")
         page.get_by_role("button", name="CONNEXION").click()
-        expect(page.get_by_text("Nom d'utilisateur ou mot de passe incorrect.")).to_be_visible()
+        expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
         audit.check("mauvais mot de passe", served=False)
         page.goto(reverse("portal:password_reset"))
         audit.check("mot de passe oublié")

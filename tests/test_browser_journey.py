@@ -26,7 +26,7 @@ def test_demo_parent_logs_in_and_sees_the_home_page(page):
     page.get_by_label("Identifiant").fill(PARENT_EMAIL)
     page.get_by_label("Mot de passe").fill("pas-le-bon")
     page.get_by_role("button", name="CONNEXION").click()
-    expect(page.get_by_text("Nom d'utilisateur ou mot de passe incorrect.")).to_be_visible()
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
     log_in_as_demo_parent(page)
     expect(page.get_by_role("heading", name="Léa Martin")).to_be_visible()
     expect(page.get_by_role("heading", name="Hugo Martin")).to_be_visible()

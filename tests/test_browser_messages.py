@@ -46,6 +46,6 @@ def test_parent_asks_staff_answer_and_the_parent_reads_the_answer(page):
     page.get_by_role("link", name="Notifications").click()
     page.get_by_role("link", name="École élémentaire d'Esvres a répondu à votre message « Question ».").click()
     expect(page.get_by_text("Oui, un plat de substitution est servi chaque jour.")).to_be_visible()
-    expect(page.get_by_text("Réponse de École élémentaire d'Esvres")).to_be_visible()
+    expect(page.get_by_text("Réponse de l'École élémentaire d'Esvres")).to_be_visible()
     expect(page.locator(".portal-nav .unread-count")).to_have_count(0)
     assert not page.title().startswith("(")

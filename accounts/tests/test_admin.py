@@ -201,7 +201,7 @@ def test_staff_can_resend_the_activation_email(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(validate_url(request), {"pupil": lea.pk, "identity_checked": "on"})
     change = unescape(client.get(reverse("admin:accounts_accountrequest_change", args=[request.pk])).content.decode())
-    assert "Renvoyer l'email d'activation" in change
+    assert "Renvoyer l'e-mail d'activation" in change
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:accounts_accountrequest_resend", args=[request.pk]))
     assert len(mailoutbox) == 2 and "Créer mon mot de passe" in mailoutbox[1].body

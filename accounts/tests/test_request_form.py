@@ -48,8 +48,8 @@ def test_missing_fields_come_back_with_french_messages_and_store_nothing(client,
     for message in [
         "Indiquez le nom de l'enfant titulaire de la carte.",
         "Indiquez le prénom de l'enfant titulaire de la carte.",
-        "Indiquez votre adresse email.",
-        "Ressaisissez votre adresse email.",
+        "Indiquez votre adresse e-mail.",
+        "Ressaisissez votre adresse e-mail.",
     ]:
         assert message in page
     assert not AccountRequest.objects.exists()
@@ -57,13 +57,13 @@ def test_missing_fields_come_back_with_french_messages_and_store_nothing(client,
 
 def test_emails_that_differ_are_refused(client, school):
     response = send(client, school, email_again="autre@example.com")
-    assert "Les deux adresses email sont différentes." in errors_of(response)
+    assert "Les deux adresses e-mail sont différentes." in errors_of(response)
     assert not AccountRequest.objects.exists()
 
 
 def test_an_invalid_email_is_refused(client, school):
     response = send(client, school, email="pas-un-email", email_again="pas-un-email")
-    assert "Cette adresse email n'est pas valide." in errors_of(response)
+    assert "Cette adresse e-mail n'est pas valide." in errors_of(response)
     assert not AccountRequest.objects.exists()
 
 
@@ -90,8 +90,8 @@ def test_form_has_the_reference_labels_and_links_the_terms(client, school):
         "N° de la carte Self ou identifiant biométrie (5 derniers chiffres)",
         "Nom du titulaire de la carte",
         "Prénom du titulaire de la carte",
-        "Votre Email",
-        "Veuillez ressaisir votre Email",
+        "Votre e-mail",
+        "Veuillez ressaisir votre e-mail",
         "ENVOYER",
         "Retour",
         reverse("accounts:terms", args=[school.code]),

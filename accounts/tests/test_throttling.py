@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 LIMIT = 4  # the production default is 10 (LOGIN_FAILURE_LIMIT); fewer password hashes keep the tests quick
 LOCKED = "Trop de tentatives de connexion infructueuses."
-WRONG = "Nom d'utilisateur ou mot de passe incorrect."
+WRONG = "Identifiant ou mot de passe incorrect."
 
 
 @pytest.fixture(autouse=True)

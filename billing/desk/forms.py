@@ -19,7 +19,7 @@ from canteen.models import Pupil
 from portal.lib.forms import MoneyField
 from portal.lib.money import euros, in_words
 
-from .models import Correction, DeskPayment, DirectDebitMandate, OfflinePayment
+from .models import Correction, DebitMode, DeskPayment, DirectDebitMandate, OfflinePayment
 
 DESK_METHODS = [(m.value, m.label) for m in (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.TRANSFER)]
 # Above this, a cheque or a cash payment is surely a typing slip: no one pays a canteen that much at once.
@@ -139,15 +139,38 @@ class AllocationFormSet(BaseInlineFormSet):
 
 
 class MandateForm(forms.ModelForm):
-    monthly_amount = MoneyField(label=_("Montant par enfant et par mois"), required=False, max_value=MANDATE_MAX_AMOUNT)
+    """A mandate debits a fixed amount or tops up to N meals: the form shows the field of the mode chosen
+    (``data-shows``, read by admin.js; without JavaScript both show, each saying its mode), and the server
+    keeps only that one, so that a value typed before changing the mode is never stored."""
+
+    FIELD_OF_MODE = {DebitMode.FIXED: "monthly_amount", DebitMode.TOP_UP: "meals"}
+
+    monthly_amount = MoneyField(
+        label=_("Montant par enfant et par mois"),
+        required=False,
+        max_value=MANDATE_MAX_AMOUNT,
+        help_text=_("Pour le mode « Montant fixe par enfant et par mois »."),
+    )
 
     class Meta:
         model = DirectDebitMandate
         fields = ["user", "establishment", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals"]
         fields += ["active"]
+        help_texts = {"meals": _("Pour le mode « Compléter jusqu'à N repas par enfant ».")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mode" in self.fields:
+            shows = ",".join(f"{mode}:{field}" for mode, field in self.FIELD_OF_MODE.items())
+            self.fields["mode"].widget.attrs["data-shows"] = shows
 
     def clean(self):
         data = super().clean()
+        mode = data.get("mode")
+        for other_mode, field in self.FIELD_OF_MODE.items():
+            if mode and other_mode != mode:
+                data[field] = None  # the other mode's value: not this mandate's
+                self._errors.pop(field, None)
         user, establishment = data.get("user") or self.instance.user_id, data.get("establishment")
         if user and establishment and not Pupil.objects.guarded_by(user).filter(establishment=establishment).exists():
             self.add_error(

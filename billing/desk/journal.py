@@ -16,6 +16,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.models import EntryKind, LedgerEntry
 from portal.lib.csvfiles import csv_download, text_cell
@@ -113,7 +114,16 @@ def journal_csv(result: Journal) -> StreamingHttpResponse:
         for op in result.operations
     ]
     rows += [
-        [_("Total"), "", kind, _("%(count)s opération(s)") % {"count": count}, "", "", "", number_format(total, 2)]
+        [
+            _("Total"),
+            "",
+            kind,
+            ngettext("%(count)s opération", "%(count)s opérations", count) % {"count": count},
+            "",
+            "",
+            "",
+            number_format(total, 2),
+        ]
         for kind, count, total in result.kinds
     ]
     rows.append([_("Total"), "", "", "", "", "", "", number_format(result.total, 2)])

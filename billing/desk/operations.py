@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing import references
 from billing.ledger import Booking, Movement, book_many, credit_payment, lock_wallets, reverse_payment
@@ -222,7 +223,12 @@ def make_deposit_slip(cheques: list[OfflinePayment], *, user) -> DepositSlip:
     record(
         user,
         slip,
-        _("Bordereau fait : %(count)d chèque(s), %(total)s.") % {"count": len(payments), "total": euros(total)},
+        ngettext(
+            "Bordereau fait : %(count)d chèque, %(total)s.",
+            "Bordereau fait : %(count)d chèques, %(total)s.",
+            len(payments),
+        )
+        % {"count": len(payments), "total": euros(total)},
         action=ADDITION,
     )
     record(user, payments, _("Chèque remis en banque, bordereau n° %(number)s.") % {"number": slip.number})
@@ -296,6 +302,49 @@ def prepare_direct_debits(month: datetime.date, *, establishments=None, user=Non
     return prepared
 
 
+def prepared_summary(month: datetime.date, prepared: int, *, establishments=None) -> str:
+    """What a run of ``prepare_direct_debits`` did, in words, and why the mandates it skipped were skipped
+    (no active mandate, already prepared for the month, nothing to debit), so that "0 prélèvement" is never
+    left unexplained."""
+    month = month_start(month)
+    mandates = DirectDebitMandate.objects.filter(active=True)
+    if establishments is not None:
+        mandates = mandates.filter(establishment__in=establishments)
+    already = mandates.filter(debits__month=month).distinct().count() - prepared
+    nothing = mandates.count() - already - prepared
+    label = f"{month:%m/%Y}"
+    if prepared:
+        head = ngettext(
+            "%(count)d prélèvement préparé pour %(month)s : vérifiez-le puis confirmez-le.",
+            "%(count)d prélèvements préparés pour %(month)s : vérifiez-les puis confirmez-les.",
+            prepared,
+        ) % {"count": prepared, "month": label}
+    else:
+        head = _("Aucun prélèvement préparé pour %(month)s.") % {"month": label}
+    if not mandates.exists():
+        return head + " " + _("Aucun mandat de prélèvement actif : enregistrez d'abord les mandats des familles.")
+    reasons = []
+    if already > 0:
+        reasons.append(
+            ngettext(
+                "%(count)d mandat déjà préparé pour ce mois",
+                "%(count)d mandats déjà préparés pour ce mois",
+                already,
+            )
+            % {"count": already}
+        )
+    if nothing > 0:
+        reasons.append(
+            ngettext(
+                "%(count)d mandat sans montant à prélever (pas d'enfant actif, ou solde qui couvre déjà les repas)",
+                "%(count)d mandats sans montant à prélever (pas d'enfant actif, ou solde qui couvre déjà les repas)",
+                nothing,
+            )
+            % {"count": nothing}
+        )
+    return head + (" " + _("Non préparés : %(reasons)s.") % {"reasons": " ; ".join(reasons)} if reasons else "")
+
+
 @transaction.atomic
 def confirm_direct_debit(debit: DirectDebit, *, user) -> bool:
     """Record a prepared debit as paid and credit the children; False if it was not pending."""
@@ -330,7 +379,7 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
     record(
         user,
         debit,
-        _("Impayé enregistré : %(amount)s repris, le parent est prévenu par email.")
+        _("Impayé enregistré : %(amount)s repris, le parent est prévenu par e-mail.")
         % {"amount": euros(payment.amount)},
     )
     parent, school = debit.mandate.user, debit.mandate.establishment

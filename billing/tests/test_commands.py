@@ -75,7 +75,7 @@ def test_import_till_csv_follows_the_api_rules_and_summarises(lea, tmp_path, cap
     call_command("import_till_csv", till.pk, str(path))
     out = capsys.readouterr().out
     assert "ligne 4 : Carte inconnue." in out
-    assert "2 enregistré(s), 1 déjà enregistré(s), 1 refusé(s)." in out
-    assert "0 enregistré(s), 3 déjà enregistré(s), 1 refusé(s)." in out
+    assert "2 passages enregistrés, 1 déjà enregistré, 1 refusé." in out
+    assert "0 passage enregistré, 3 déjà enregistrés, 1 refusé." in out
     assert Wallet.objects.get(pupil=lea).balance == D("-7.50")
     assert LedgerEntry.objects.count() == 2

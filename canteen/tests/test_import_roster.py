@@ -56,7 +56,7 @@ def test_creates_updates_and_skips_with_reasons(school, lea, tmp_path, capsys):
     )
     call_command("import_roster", "4388", write(tmp_path, roster))
     out = capsys.readouterr().out
-    assert "1 créé(s), 1 mis à jour, 0 inchangé(s), 5 ignoré(s)." in out
+    assert "1 élève créé, 1 mis à jour, 0 inchangé, 5 lignes ignorées." in out
     assert "ligne 4 : n° de carte manquant." in out
     assert "ligne 5 : n° de carte 20001 déjà présent plus haut dans le fichier." in out
     assert "ligne 6 : nom : " in out
@@ -72,5 +72,5 @@ def test_a_second_import_of_the_same_file_changes_nothing(school, tmp_path, caps
     path = write(tmp_path, "carte,nom,prenom,actif\n30001,Petit,Jade,non\n")
     call_command("import_roster", "4388", path)
     call_command("import_roster", "4388", path)
-    assert "0 créé(s), 0 mis à jour, 1 inchangé(s), 0 ignoré(s)." in capsys.readouterr().out
+    assert "0 élève créé, 0 mis à jour, 1 inchangé, 0 ligne ignorée." in capsys.readouterr().out
     assert Pupil.objects.get(card_number="30001").active is False

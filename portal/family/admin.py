@@ -26,7 +26,7 @@ class AnswerForm(forms.ModelForm):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text=_("Envoyée par email à la famille ; visible dans son espace sous Messages."),
+        help_text=_("Envoyée par e-mail à la famille ; visible dans son espace sous Messages."),
     )
 
     class Meta:

@@ -24,12 +24,12 @@ class EstablishmentLoginForm(AuthenticationForm):
     """The reference's login box: identifiant (email) and mot de passe."""
 
     username = forms.EmailField(
-        label=_("Identifiant (votre adresse email)"),
+        label=_("Identifiant (votre adresse e-mail)"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     remember = forms.BooleanField(label=_("Rester connecté"), required=False)
     error_messages = {
-        "invalid_login": _("Nom d'utilisateur ou mot de passe incorrect."),
+        "invalid_login": _("Identifiant ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé. Contactez votre établissement scolaire."),
     }
 
@@ -129,9 +129,9 @@ class PublicContactForm(PublicForm):
 
     name = forms.CharField(label=_("Votre nom et prénom"), max_length=200)
     email = forms.EmailField(
-        label=_("Votre Email"),
+        label=_("Votre e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Cette adresse email n'est pas valide.")},
+        error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")},
     )
     pupil_name = forms.CharField(label=_("Nom et prénom de l'élève"), max_length=200, required=False)
     subject = forms.ChoiceField(label=_("Objet"), choices=Subject.choices)

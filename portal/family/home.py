@@ -41,7 +41,9 @@ def home(request):
     return render_kept(request, "portal/home.html", context)
 
 
-ChildCard = namedtuple("ChildCard", "pk first_name name school balance negative meals forecast history_url")
+ChildCard = namedtuple(
+    "ChildCard", "pk first_name name school balance negative empty meals forecast history_url contact_url"
+)
 
 
 def child_card(child: Pupil, forecast: datetime.date | None) -> ChildCard:
@@ -55,6 +57,8 @@ def child_card(child: Pupil, forecast: datetime.date | None) -> ChildCard:
         child.establishment.name,
         euros(balance),
         balance < 0,
+        # Not negative but not one meal either (0,00 € or less than a meal's price): time to credit.
+        balance >= 0 and meals < 1,
         ngettext("Soit : %(meals)s repas", "Soit : %(meals)s repas", meals) % {"meals": meals},
         # Our own sentence and a date: safe as the template's blocktranslate made it.
         mark_safe(
@@ -64,6 +68,7 @@ def child_card(child: Pupil, forecast: datetime.date | None) -> ChildCard:
         if forecast
         else "",
         cached_reverse("billing:history", child.pk),
+        f"{cached_reverse('portal:messages')}?enfant={child.pk}#ecrire",
     )
 
 

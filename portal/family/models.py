@@ -117,7 +117,9 @@ class NotificationKind(models.TextChoices):
 NOTIFICATION_TEXTS = {
     NotificationKind.PAYMENT_CREDITED: _("Votre paiement en ligne de %(amount)s € a été crédité (%(pupils)s)."),
     NotificationKind.OFFLINE_PAYMENT: _("%(method)s de %(amount)s € enregistré par l'établissement (%(pupils)s)."),
-    NotificationKind.REQUEST_APPROVED: _("Votre demande est validée : %(pupil)s est rattaché(e) à votre compte."),
+    NotificationKind.REQUEST_APPROVED: _(
+        "Votre demande est validée : %(pupil)s apparaît maintenant dans votre espace."
+    ),
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),

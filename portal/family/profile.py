@@ -80,9 +80,9 @@ EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600
 
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(
-        label=gettext_lazy("Nouvelle adresse email"),
+        label=gettext_lazy("Nouvelle adresse e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": gettext_lazy("Cette adresse email n'est pas valide.")},
+        error_messages={"invalid": gettext_lazy("Cette adresse e-mail n'est pas valide.")},
     )
     password = forms.CharField(
         label=gettext_lazy("Mot de passe actuel"),
@@ -98,7 +98,7 @@ class EmailChangeForm(forms.Form):
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
         if email == self.user.email:
-            raise forms.ValidationError(_("C'est déjà votre adresse email."), code="same")
+            raise forms.ValidationError(_("C'est déjà votre adresse e-mail."), code="same")
         return email
 
     def clean_password(self) -> str:
@@ -164,7 +164,7 @@ def confirm_email(request, token: str):
         changed = 0
     if not changed:
         messages.error(
-            request, _("Cette adresse email ne peut pas être utilisée. Contactez votre établissement scolaire.")
+            request, _("Cette adresse e-mail ne peut pas être utilisée. Contactez votre établissement scolaire.")
         )
         return redirect("portal:profile")
     queue_email("email-changed", old, {"old_email": old, "new_email": new})

@@ -27,6 +27,10 @@ def messages_page(request):
     initial = {}
     if request.GET.get("sujet") in Subject.values:
         initial["subject"] = request.GET["sujet"]
+    if request.GET.get("enfant", "").isdigit():
+        # "Nous contacter" on a child's card: that child chosen. The choices are the parent's own children
+        # only, so another pupil's id selects nothing.
+        initial["pupil"] = int(request.GET["enfant"])
     form = ThreadForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and _too_many_messages(request, form):
         return render(request, "portal/messages.html", {"form": form, "threads": []}, status=429)

@@ -61,7 +61,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox_counts()})
 
-    @admin.action(description=_("Renvoyer les emails sélectionnés"), permissions=["change"])
+    @admin.action(description=_("Renvoyer les e-mails sélectionnés"), permissions=["change"])
     def resend(self, request, queryset):
         # Sent emails are not sent again from here: the outbox only finishes what it started.
         with transaction.atomic():
@@ -77,7 +77,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         if ids:
             messages.success(
                 request,
-                ngettext("%(count)d email remis en file d'envoi.", "%(count)d emails remis en file d'envoi.", len(ids))
+                ngettext(
+                    "%(count)d e-mail remis en file d'envoi.", "%(count)d e-mails remis en file d'envoi.", len(ids)
+                )
                 % {"count": len(ids)},
             )
         if skipped:

@@ -39,7 +39,24 @@ DJANGO_WORDS_REPHRASED = (
     gettext_noop("Change selected %(model)s"),
     gettext_noop("Delete selected %(model)s"),
     gettext_noop("View selected %(model)s"),
+    # "Aucun(e) disponible" under "Mes actions", "Aucun(e)" as a blank choice.
+    gettext_noop("None available"),
+    gettext_noop("None"),
 )
+
+# Models whose French plural is feminine: their delete action agrees ("Supprimer les fermetures
+# sélectionnées"), where Django's French says "sélectionnés" for every model.
+FEMININE_PLURALS = {
+    "accounts.accountrequest",
+    "admin.logentry",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "billing.correction",
+    "billing.ledgerentry",
+    "billing.till",
+    "canteen.closedperiod",
+    "lib.taskfailure",
+}
 
 # The title of each "add" page, with its article (French nouns have a gender Django cannot guess).
 ADD_TITLES = {
@@ -77,6 +94,13 @@ class FrenchTitles:
     def add_view(self, request, form_url="", extra_context=None):
         title = ADD_TITLES.get(self.opts.label_lower) or _("Ajouter : %(name)s") % {"name": self.opts.verbose_name}
         return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and self.opts.label_lower in FEMININE_PLURALS:
+            function, name, _description = actions["delete_selected"]
+            actions["delete_selected"] = (function, name, _("Supprimer les %(verbose_name_plural)s sélectionnées"))
+        return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         title = capfirst(self.opts.verbose_name)

@@ -67,7 +67,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             },
         ),
         "email-change-confirm": (
-            _("Confirmation d'un changement d'email (à la nouvelle adresse)"),
+            _("Confirmation d'un changement d'e-mail (à la nouvelle adresse)"),
             {
                 "old_email": "camille.martin@example.com",
                 "new_email": "camille@example.org",
@@ -75,7 +75,7 @@ def samples() -> dict[str, tuple[str, dict]]:
             },
         ),
         "email-changed": (
-            _("Email changé (à l'ancienne adresse)"),
+            _("E-mail changé (à l'ancienne adresse)"),
             {"old_email": "camille.martin@example.com", "new_email": "camille@example.org"},
         ),
         "account-activation": (
@@ -193,7 +193,7 @@ def index(request):
     for name, (purpose, context) in samples().items():
         subject, body, _html = render_email(name, context)
         previews.append({"name": name, "purpose": purpose, "subject": subject, "body": body})
-    return render(request, "admin/email_previews.html", {"previews": previews, "title": _("Aperçu des emails")})
+    return render(request, "admin/email_previews.html", {"previews": previews, "title": _("Aperçu des e-mails")})
 
 
 @staff_member_required

@@ -113,7 +113,7 @@ def test_validating_a_request_is_recorded_on_the_request_the_pupil_and_the_login
         request_for_lea,
         by=administrator,
         since=since,
-        says="Demande validée : Léa Martin rattaché(e) à nouveau.parent@example.com.",
+        says="Demande validée : nouveau.parent@example.com a maintenant accès au compte de Léa Martin.",
     )
     assert_recorded(
         as_administrator,
@@ -123,7 +123,11 @@ def test_validating_a_request_is_recorded_on_the_request_the_pupil_and_the_login
         says=f"Responsable légal ajouté : nouveau.parent@example.com (demande de création de compte n° {request_for_lea.pk}).",
     )
     assert_recorded(
-        as_administrator, login, by=administrator, since=since, says="Rattaché(e) à l'élève Léa Martin (École d'Esvres)"
+        as_administrator,
+        login,
+        by=administrator,
+        since=since,
+        says="Accès ouvert au compte de l'élève Léa Martin (École d'Esvres)",
     )
 
 
@@ -296,7 +300,7 @@ def test_a_deposit_slip_is_recorded_on_the_slip_and_each_cheque(desk, cashier, l
     changelist = reverse("admin:billing_deskpayment_changelist")
     desk.post(changelist, {"action": "make_deposit_slip", "_selected_action": [p.pk for p in payments]})
     slip = DepositSlip.objects.get()
-    entry = assert_recorded(desk, slip, by=cashier, since=since, says="Bordereau fait : 2 chèque(s), 42,35\u00a0€.")
+    entry = assert_recorded(desk, slip, by=cashier, since=since, says="Bordereau fait : 2 chèques, 42,35\u00a0€.")
     assert entry.is_addition()
     for payment in payments:
         assert_recorded(desk, payment, by=cashier, since=since, says=f"bordereau n° {slip.number}")
@@ -430,7 +434,7 @@ def test_importing_closed_days_is_recorded_on_the_establishment(as_administrator
         school,
         by=administrator,
         since=since,
-        says="Import de fermetures : 1 fermeture(s) ajoutée(s), 0 déjà présente(s).",
+        says="Import de fermetures : 1 fermeture ajoutée, 0 déjà présente.",
     )
 
 

@@ -44,3 +44,29 @@
   window.addEventListener("load", later);
   document.addEventListener("formset:added", later);
 })();
+
+// A choice that decides which field applies (a mandate's mode: the monthly amount or the meals): the form
+// row of the other field is hidden. data-shows="fixed:monthly_amount,top_up:meals". Without JavaScript
+// both rows show, each saying its mode, and the server keeps only the chosen mode's field.
+(function () {
+  "use strict";
+
+  function apply(select) {
+    var pairs = select.getAttribute("data-shows").split(",").map(function (pair) { return pair.split(":"); });
+    var form = select.form || document;
+    pairs.forEach(function (pair) {
+      var row = form.querySelector(".form-row.field-" + pair[1]) || form.querySelector(".field-" + pair[1]);
+      if (row) row.hidden = pair[0] !== select.value;
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("select[data-shows]").forEach(function (select) {
+      apply(select);
+      select.addEventListener("change", function () { apply(select); });
+    });
+  }
+  // admin.js is loaded with "defer": the document is parsed when it runs.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
 
@@ -99,13 +99,10 @@ class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
             raise PermissionDenied
         form = MonthForm(request.POST or None, initial={"month": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
-            debits = operations.prepare_direct_debits(
-                form.cleaned_data["month"], establishments=staff_establishments(request), user=request.user
-            )
-            self.message_user(
-                request,
-                _("%(count)s prélèvement(s) préparé(s) : vérifiez-les puis confirmez-les.") % {"count": len(debits)},
-            )
+            month, establishments = form.cleaned_data["month"], staff_establishments(request)
+            debits = operations.prepare_direct_debits(month, establishments=establishments, user=request.user)
+            summary = operations.prepared_summary(month, len(debits), establishments=establishments)
+            self.message_user(request, summary, messages.SUCCESS if debits else messages.WARNING)
             return redirect(reverse("admin:billing_directdebit_changelist") + "?payment__status__exact=pending")
         context = {
             **self.admin_site.each_context(request),
@@ -131,7 +128,13 @@ class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Confirmer les prélèvements sélectionnés"), permissions=["change"])
     def confirm(self, request, queryset):
         confirmed = sum(operations.confirm_direct_debit(debit, user=request.user) for debit in queryset)
-        self.message_user(request, _("%(count)s prélèvement(s) confirmé(s) et crédité(s).") % {"count": confirmed})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s prélèvement confirmé et crédité.", "%(count)s prélèvements confirmés et crédités.", confirmed
+            )
+            % {"count": confirmed},
+        )
 
     @admin.action(description=gettext_lazy("Enregistrer un impayé"), permissions=["change"])
     def reject(self, request, queryset):
@@ -142,4 +145,4 @@ class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
         except operations.CashierError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
-            self.message_user(request, _("Impayé enregistré, le parent est prévenu par email."))
+            self.message_user(request, _("Impayé enregistré, le parent est prévenu par e-mail."))

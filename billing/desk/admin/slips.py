@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped
+from billing.models import Payment, PaymentMethod, PaymentStatus
+from canteen.admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
 from portal.lib.admin_base import ReadOnlyAdmin
 
 from ..models import DepositSlip
@@ -29,6 +30,21 @@ class DepositSlipAdmin(EstablishmentScoped, ReadOnlyAdmin):
     list_select_related = ["created_by", "establishment"]
     fields = ["number", "establishment", "created_at", "created_by", "count", "total", "print_link"]
     readonly_fields = fields
+
+    def changelist_view(self, request, extra_context=None):
+        """The list says where slips come from: the cheques still to deposit, with a link to them, since a
+        slip is made there (select the cheques, then the action), never from this page."""
+        to_deposit = Payment.objects.filter(
+            method=PaymentMethod.CHEQUE,
+            status=PaymentStatus.PAID,
+            offline__deposit_slip__isnull=True,
+            allocations__pupil__establishment__in=staff_establishments(request),
+        )
+        context = {
+            "cheques_to_deposit": to_deposit.distinct().count(),
+            "cheques_url": reverse("admin:billing_deskpayment_changelist") + "?remise=a-remettre",
+        }
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_queryset(self, request):
         return (

@@ -113,3 +113,14 @@ def test_refuses_a_slip_of_cheques_for_two_establishments(desk, cashier, cheques
     assert DepositSlip.objects.count() == 0
     assert not OfflinePayment.objects.filter(deposit_slip__isnull=False).exists()
     assert "faites un bordereau par établissement" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_the_slips_page_leads_to_the_cheques_to_deposit(desk, cheques):
+    page = desk.get(reverse("admin:billing_depositslip_changelist")).content.decode()
+    assert f'href="{LIST_URL}?remise=a-remettre"' in page and "2 chèques à remettre" in page
+    assert "Faire un bordereau de remise des chèques sélectionnés" in page  # how, in words
+    cheques_page = desk.get(LIST_URL + "?remise=a-remettre").content.decode()
+    assert "Cochez les chèques que vous portez à la banque" in cheques_page
+    make_slip(desk, cheques)
+    page = desk.get(reverse("admin:billing_depositslip_changelist")).content.decode()
+    assert "0 chèque à remettre" in page

@@ -85,6 +85,41 @@ class TestMandates:
         assert "Ce parent n'a aucun enfant dans cet établissement" in errors_of(response)
         assert DirectDebitMandate.objects.count() == 0
 
+    def test_keeps_only_the_field_of_the_mode_chosen(self, desk, parent):
+        """Without JavaScript both fields show: a value typed in the other mode's field is not stored, even a
+        wrong one."""
+        response = desk.post(
+            reverse("admin:billing_directdebitmandate_add"), self.data(parent, mode="top_up", meals="8")
+        )
+        assert response.status_code == 302
+        saved = DirectDebitMandate.objects.get()
+        assert (saved.mode, saved.meals, saved.monthly_amount) == ("top_up", 8, None)
+        response = desk.post(
+            reverse("admin:billing_directdebitmandate_add"),
+            self.data(parent, reference="OS-2026-0002", monthly_amount="12,50", meals="beaucoup"),
+        )
+        assert response.status_code == 302
+        saved = DirectDebitMandate.objects.get(reference="OS-2026-0002")
+        assert (saved.mode, saved.meals, saved.monthly_amount) == ("fixed", None, D("12.50"))
+
+    def test_refuses_a_top_up_mandate_without_meals(self, desk, parent):
+        response = desk.post(
+            reverse("admin:billing_directdebitmandate_add"), self.data(parent, mode="top_up", monthly_amount="40")
+        )
+        assert "Indiquez le nombre de repas à couvrir." in errors_of(response)
+        assert DirectDebitMandate.objects.count() == 0
+
+    def test_the_form_says_which_mode_each_field_is_for_and_preselects_the_only_school(self, desk, parent, school):
+        page = desk.get(reverse("admin:billing_directdebitmandate_add")).content.decode()
+        assert 'data-shows="fixed:monthly_amount,top_up:meals"' in page
+        assert "Pour le mode « Montant fixe par enfant et par mois »." in page
+        assert f'<option value="{school.pk}" selected>' in page
+
+    def test_a_cashier_of_two_schools_chooses_the_school(self, desk, cashier, parent, school):
+        Establishment.objects.create(name="Collège", code="5556", beneficiary="x", address="y").staff.add(cashier)
+        page = desk.get(reverse("admin:billing_directdebitmandate_add")).content.decode()
+        assert f'<option value="{school.pk}" selected>' not in page
+
     def test_records_a_mandate_and_shows_its_iban_masked(self, desk, cashier, parent):
         response = desk.post(reverse("admin:billing_directdebitmandate_add"), self.data(parent))
         assert response.status_code == 302
@@ -210,6 +245,23 @@ def test_the_cashier_prepares_the_month_from_the_admin(desk, parent, cashier, le
     assert response.status_code == 302
     assert DirectDebit.objects.get().month == datetime.date(2026, 11, 1)
     assert LedgerEntry.objects.count() == 0
+
+
+def test_preparing_nothing_says_why(desk, parent, cashier, lea, hugo):
+    url = reverse("admin:billing_directdebit_prepare")
+    said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
+    assert "Aucun prélèvement préparé pour 11/2026. Aucun mandat de prélèvement actif" in said
+    mandate(parent, cashier)
+    said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
+    assert "1 prélèvement préparé pour 11/2026 : vérifiez-le puis confirmez-le." in said
+    said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
+    assert "Aucun prélèvement préparé pour 11/2026. Non préparés : 1 mandat déjà préparé pour ce mois." in said
+    mandate(parent, cashier, reference="OS-2026-0002", mode=DebitMode.TOP_UP, monthly_amount=None, meals=1)
+    book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("50.00"), label="Paiement en ligne")
+    book(hugo, kind=EntryKind.ONLINE_PAYMENT, amount=D("50.00"), label="Paiement en ligne")
+    said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
+    assert "1 mandat déjà préparé pour ce mois ; 1 mandat sans montant à prélever" in said
+    assert "(s)" not in said
 
 
 def test_administration_cannot_prepare_debits(client, administrator, parent, cashier, lea):

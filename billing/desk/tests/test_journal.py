@@ -99,7 +99,7 @@ def test_the_csv_lists_each_cheque_with_its_split_and_its_total_equals_the_days_
     operations_total = sum((D(row[-1].replace(",", ".")) for row in operations), D("0.00"))
     assert operations_total == recorded
     per_kind = {row[2]: (row[3], row[-1]) for row in rows[:-1] if row[0] == "Total"}
-    assert per_kind["Chèque"] == ("2 opération(s)", "62,00")  # two cheques, three allocations
+    assert per_kind["Chèque"] == ("2 opérations", "62,00")  # two cheques, three allocations
 
 
 def test_counts_payments_not_allocations(day):

@@ -4,6 +4,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.till.models import Till
 from billing.till.passages import MAX_PASSAGES, record_passages
@@ -44,6 +45,13 @@ class Command(BaseCommand):
         for reason in rejected:
             self.stdout.write(reason)
         self.stdout.write(
-            _("%(recorded)d enregistré(s), %(duplicate)d déjà enregistré(s), %(rejected)d refusé(s).")
-            % {"recorded": counts["recorded"], "duplicate": counts["duplicate"], "rejected": counts["rejected"]}
+            ", ".join(
+                [
+                    ngettext("%(n)d passage enregistré", "%(n)d passages enregistrés", counts["recorded"])
+                    % {"n": counts["recorded"]},
+                    ngettext("%(n)d déjà enregistré", "%(n)d déjà enregistrés", counts["duplicate"])
+                    % {"n": counts["duplicate"]},
+                    ngettext("%(n)d refusé.", "%(n)d refusés.", counts["rejected"]) % {"n": counts["rejected"]},
+                ]
+            )
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.ledger import wallets_out_of_balance
 from billing.models import Wallet
@@ -31,7 +32,10 @@ class Command(BaseCommand):
                 }
             )
         if differences:
-            raise CommandError(_("%(count)d compte(s) en écart.") % {"count": differences})
+            raise CommandError(
+                ngettext("%(count)d compte en écart.", "%(count)d comptes en écart.", differences)
+                % {"count": differences}
+            )
         self.stdout.write(
             self.style.SUCCESS(_("%(count)d comptes vérifiés, aucun écart.") % {"count": Wallet.objects.count()})
         )

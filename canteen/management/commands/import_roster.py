@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from canteen.models import Establishment, Pupil
 from portal.lib.csvfiles import read_rows, with_progress
@@ -42,13 +43,14 @@ class Command(BaseCommand):
         for reason in skipped:
             self.stdout.write(reason)
         self.stdout.write(
-            _("%(created)d créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s), %(skipped)d ignoré(s).")
-            % {
-                "created": counts["created"],
-                "updated": counts["updated"],
-                "unchanged": counts["unchanged"],
-                "skipped": len(skipped),
-            }
+            ", ".join(
+                [
+                    ngettext("%(n)d élève créé", "%(n)d élèves créés", counts["created"]) % {"n": counts["created"]},
+                    ngettext("%(n)d mis à jour", "%(n)d mis à jour", counts["updated"]) % {"n": counts["updated"]},
+                    ngettext("%(n)d inchangé", "%(n)d inchangés", counts["unchanged"]) % {"n": counts["unchanged"]},
+                    ngettext("%(n)d ligne ignorée.", "%(n)d lignes ignorées.", len(skipped)) % {"n": len(skipped)},
+                ]
+            )
         )
 
     def _import(self, establishment: Establishment, existing: dict[str, Pupil], seen: set[str], row: dict) -> str:

@@ -95,7 +95,7 @@ def test_the_alert_email_names_child_and_school_gives_balance_forecast_and_link(
     [email] = low_emails()
     assert email.to == [parent.email]
     assert email.subject == "Solde bas pour Léa — École d'Esvres"
-    assert "Le solde de Léa Martin à École d'Esvres est bas : 6,00\u00a0€." in email.body
+    assert "Le solde de Léa Martin à l'École d'Esvres est bas : 6,00\u00a0€." in email.body
     assert "Au rythme actuel, le solde couvre les repas jusqu'au " in email.body
     assert "http://127.0.0.1:8000/comptes/" in email.body
     html = email.alternatives[0][0]

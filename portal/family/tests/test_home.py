@@ -70,3 +70,21 @@ def test_never_greets_a_parent_without_first_name_by_their_email(client, other_p
     html = client.get(reverse("portal:home")).content.decode()
     assert "Bonjour" in html
     assert "paul.bernard@example.com" not in html.split("<main", 1)[1]
+
+
+def test_home_calls_to_credit_a_child_whose_balance_covers_no_meal(client, parent, lea, hugo):
+    book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("3.00"), label="Paiement en ligne")  # under a meal's price
+    book(hugo, kind=EntryKind.ONLINE_PAYMENT, amount=D("20.00"), label="Paiement en ligne")
+    client.force_login(parent)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert html.count("Le solde ne couvre aucun repas") == 1
+    assert "pour que Léa puisse déjeuner" in html
+    assert f"{reverse('billing:accounts')}#child-{lea.pk}" in html
+    assert f"{reverse('billing:accounts')}#child-{hugo.pk}" not in html
+
+
+def test_each_card_s_contact_link_names_its_child(client, parent, lea, hugo):
+    client.force_login(parent)
+    html = client.get(reverse("portal:home")).content.decode()
+    for child in (lea, hugo):
+        assert f"{reverse('portal:messages')}?enfant={child.pk}#ecrire" in html

@@ -17,14 +17,14 @@ def login(client, email, password, code="4388"):
 def test_wrong_password_shows_the_reference_message_and_opens_no_session(client, parent):
     response = login(client, parent.email, "pas-le-bon")
     assert response.status_code == 200
-    assert "Nom d&#x27;utilisateur ou mot de passe incorrect." in response.content.decode()
+    assert "Identifiant ou mot de passe incorrect." in response.content.decode()
     assert SESSION_KEY not in client.session
 
 
 def test_unknown_or_malformed_login_gets_the_same_message(client, school):
     for email in ["personne@example.com", "pas-un-email"]:
         response = login(client, email, "x")
-        assert "Nom d&#x27;utilisateur ou mot de passe incorrect." in response.content.decode()
+        assert "Identifiant ou mot de passe incorrect." in response.content.decode()
         assert SESSION_KEY not in client.session
 
 

@@ -173,7 +173,7 @@ def test_staff_answer_in_the_admin_and_the_parent_reads_it(
     client.force_login(parent)
     assert "(1) " in page_of(client.get(reverse("portal:home")))
     html = page_of(client.get(reverse("portal:thread", args=[thread.pk])))
-    assert "Réponse de École d'Esvres" in html and "Oui, très bien." in html
+    assert "Réponse de l'École d'Esvres" in html and "Oui, très bien." in html
     assert "(1) " not in html  # reading the answer read its notification
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -275,7 +275,7 @@ def test_public_form_errors_are_french_and_store_nothing(client, school, mailout
     response = contact(client, school, email="pas-une-adresse", message="")
     assert response.status_code == 200
     html = page_of(response)
-    assert "Cette adresse email n'est pas valide." in html and "Écrivez votre message." in html
+    assert "Cette adresse e-mail n'est pas valide." in html and "Écrivez votre message." in html
     assert not MessageThread.objects.exists() and mailoutbox == []
 
 
@@ -349,3 +349,14 @@ def test_line_breaks_in_a_name_never_reach_an_email_header(
     assert MessageThread.objects.get().sender_name == "Jean Bcc: victime@example.com"
     [email] = mailoutbox
     assert email.bcc == [] and "\n" not in email.subject and email.to == [school.contact_email]
+
+
+def test_the_new_message_form_can_be_opened_on_a_child(client, parent, lea, hugo, chloe):
+    client.force_login(parent)
+    html = page_of(client.get(reverse("portal:messages") + f"?enfant={lea.pk}"))
+    assert f'<option value="{lea.pk}" selected>' in html
+    # Another family's child is not a choice: nothing is selected and nothing of theirs is shown.
+    html = page_of(client.get(reverse("portal:messages") + f"?enfant={chloe.pk}"))
+    assert "selected>" not in html.split('name="pupil"')[1].split("</select>")[0]
+    assert "Chloé" not in html
+    assert client.get(reverse("portal:messages") + "?enfant=abc").status_code == 200

@@ -69,7 +69,7 @@ def test_a_validated_request_and_a_new_guardian_are_notifications(parent, lea, s
     user = approve(request, lea, by=administrator)
     assert (
         Notification.objects.get(user=user).text
-        == "Votre demande est validée : Léa Martin est rattaché(e) à votre compte."
+        == "Votre demande est validée : Léa Martin apparaît maintenant dans votre espace."
     )
     assert Notification.objects.get(user=parent).text == (
         "Un autre responsable (second.parent@example.com) a été rattaché au compte de Léa."

@@ -3,6 +3,7 @@ made from the English attribute name), the site is branded OpenSelf, and the add
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -13,6 +14,8 @@ from django.forms.utils import pretty_name
 from django.urls import reverse
 from django.utils.text import camel_case_to_spaces
 from django.utils.translation import override
+
+from canteen.models import ClosedPeriod
 
 OUR_APPS = ["lib", "canteen", "accounts", "billing", "portal"]
 SAME_IN_FRENCH = {
@@ -142,3 +145,17 @@ def test_every_admin_registered_gets_the_french_titles_whatever_the_order_of_the
 
     assert isinstance(admin.site, OpenSelfAdminSite)
     assert all(isinstance(model_admin, FrenchTitles) for model_admin in admin.site._registry.values())
+
+
+def test_the_delete_action_agrees_with_a_feminine_plural(client, administrator, school):
+    ClosedPeriod.objects.create(establishment=school, start=datetime.date(2026, 12, 21), end=datetime.date(2027, 1, 3))
+    client.force_login(administrator)
+    closures = client.get(reverse("admin:canteen_closedperiod_changelist")).content.decode()
+    assert "Supprimer les fermetures sélectionnées" in closures
+    assert "sélectionnés" not in closures
+
+
+def test_the_dashboard_says_no_aucun_e(client, administrator):
+    client.force_login(administrator)
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    assert "Aucun(e)" not in dashboard and "Aucune disponible" in dashboard

@@ -31,6 +31,17 @@ def test_staff_see_every_email_in_both_parts(client, administrator):
     assert client.get(reverse("email_preview_html", args=["inconnu"])).status_code == 404
 
 
+def test_the_previews_open_on_an_index_of_every_email(client, administrator):
+    client.force_login(administrator)
+    html = unescape(client.get(reverse("email_previews")).content.decode())
+    index = html.split('id="sommaire"')[1].split("</nav>")[0]
+    for name, (purpose, _context) in samples().items():
+        assert f'<a href="#{name}">{purpose}</a>' in index
+        assert f'id="{name}"' in html
+    assert f"Sommaire : {len(samples())} e-mails" in index
+    assert html.count('href="#sommaire"') == len(samples())
+
+
 def test_parents_cannot_preview(client, parent):
     client.force_login(parent)
     assert client.get(reverse("email_previews")).status_code == 302

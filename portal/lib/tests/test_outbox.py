@@ -179,7 +179,7 @@ def test_an_email_refused_every_time_ends_failed_for_staff_to_resend(
     # "Renvoyer", the mail server back.
     monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
     response = client.post(OUTBOX, {"action": "resend", ACTION_CHECKBOX_NAME: [row.pk]}, follow=True)
-    assert "1 email remis en file d'envoi." in unescape(response.content.decode())
+    assert "1 e-mail remis en file d'envoi." in unescape(response.content.decode())
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.PENDING and row.attempts == 0 and mailoutbox == []
     dead_broker.conf.task_always_eager = True  # the broker is back: the beat task's hand-over runs the task
