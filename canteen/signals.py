@@ -5,11 +5,15 @@ unlinked: that child's families; a school, a tariff or a closed period: the fami
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from portal.lib import cached_pages
 
 from .models import ClosedPeriod, Establishment, Guardianship, Pupil, Tariff
+from .quotient import FamilyQuotient, PayingHousehold, TariffBand, TariffGrid
+
+# Staff validated or refused a family's QF (``quotient``): the family's app tells the parent.
+quotient_decided = Signal()
 
 
 def families_of_school(establishment_id: int):
@@ -39,3 +43,30 @@ def establishment_changed(sender, instance: Establishment, raw: bool = False, **
 def school_calendar_changed(sender, instance: Tariff | ClosedPeriod, raw: bool = False, **kwargs) -> None:
     if not raw:
         cached_pages.bump(families_of_school(instance.establishment_id))
+
+
+@receiver([post_save, post_delete], sender=TariffGrid, dispatch_uid="canteen.renew_pages_of_grid")
+def grid_changed(sender, instance: TariffGrid, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        cached_pages.bump(families_of_school(instance.establishment_id))
+
+
+@receiver([post_save, post_delete], sender=TariffBand, dispatch_uid="canteen.renew_pages_of_band")
+def band_changed(sender, instance: TariffBand, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        establishment_id = TariffGrid.objects.filter(pk=instance.grid_id).values_list("establishment_id", flat=True)
+        cached_pages.bump(families_of_school(establishment_id))
+
+
+@receiver([post_save, post_delete], sender=FamilyQuotient, dispatch_uid="canteen.renew_pages_of_quotient")
+def quotient_changed(sender, instance: FamilyQuotient, raw: bool = False, **kwargs) -> None:
+    """A QF decided changes the price of its parent's children, whom other guardians may share."""
+    if not raw:
+        children = Guardianship.objects.filter(user_id=instance.user_id).values("pupil_id")
+        cached_pages.bump(Guardianship.objects.filter(pupil_id__in=children).values_list("user_id", flat=True))
+
+
+@receiver([post_save, post_delete], sender=PayingHousehold, dispatch_uid="canteen.renew_pages_of_household")
+def household_changed(sender, instance: PayingHousehold, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        cached_pages.bump(Guardianship.objects.filter(pupil_id=instance.pupil_id).values_list("user_id", flat=True))
