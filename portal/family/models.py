@@ -7,12 +7,13 @@ turns them into notifications and emails. No money is held here.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,6 +110,9 @@ class NotificationKind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+    QUOTIENT_VALIDATED = "quotient_validated", _("Quotient familial validé")
+    QUOTIENT_REFUSED = "quotient_refused", _("Quotient familial refusé")
+    QUOTIENT_EXPIRING = "quotient_expiring", _("Quotient familial bientôt expiré")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -119,6 +123,15 @@ NOTIFICATION_TEXTS = {
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+    NotificationKind.QUOTIENT_VALIDATED: _(
+        "%(establishment)s a validé votre quotient familial (%(value)s) : il s'applique du %(start)s au %(end)s."
+    ),
+    NotificationKind.QUOTIENT_REFUSED: _(
+        "%(establishment)s a refusé votre quotient familial (%(value)s) : %(reason)s"
+    ),
+    NotificationKind.QUOTIENT_EXPIRING: _(
+        "Votre quotient familial (%(value)s) expire le %(end)s : envoyez votre nouvelle attestation."
+    ),
 }
 
 
@@ -161,6 +174,9 @@ class Notification(models.Model):
                 params[name] = number_format(Decimal(params[name]), 2)
         if "method" in params:
             params["method"] = METHOD_NAMES.get(params["method"], params["method"])
+        for name in ("start", "end"):  # dates, kept as ISO text
+            if name in params:
+                params[name] = date_format(datetime.date.fromisoformat(params[name]), "SHORT_DATE_FORMAT")
         try:
             return str(NOTIFICATION_TEXTS[self.kind]) % params
         except (KeyError, TypeError, ValueError):  # a kind or parameters from an older version

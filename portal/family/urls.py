@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import export, home, login, notifications, profile, threads
+from . import export, home, login, notifications, profile, quotient, threads
 
 app_name = "portal"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),
     path("profil/mes-donnees.json", export.export_json, name="export_json"),
     path("profil/mes-donnees.csv", export.export_csv, name="export_csv"),
+    path("profil/quotient-familial/", quotient.quotient, name="quotient"),
+    path("profil/quotient-familial/<int:pk>/attestation/", quotient.attestation, name="quotient_attestation"),
     path("profil/mot-de-passe/", profile.PasswordChange.as_view(), name="password_change"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
