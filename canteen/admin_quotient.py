@@ -154,7 +154,17 @@ class FamilyQuotientAdmin(EstablishmentScoped, admin.ModelAdmin):
     fieldsets = [
         (
             gettext_lazy("Déclaration de la famille"),
-            {"fields": ["user", "establishment", "children", "value", "issuer", "attestation_date", "attestation_link"]},
+            {
+                "fields": [
+                    "user",
+                    "establishment",
+                    "children",
+                    "value",
+                    "issuer",
+                    "attestation_date",
+                    "attestation_link",
+                ]
+            },
         ),
         (gettext_lazy("Décision"), {"fields": ["status", "applies_from", "refusal_reason"]}),
         (

@@ -17,7 +17,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
-
 class EstablishmentQuerySet(models.QuerySet):
     def for_staff(self, user) -> EstablishmentQuerySet:
         """The establishments a staff login works at: all of them for a superuser, none for anyone else."""
@@ -328,5 +327,5 @@ def closed_days_of(establishment_ids, start: datetime.date, end: datetime.date) 
 
 # Prices by quotient familial and the one way a price is read, in modules of their own; named here too, where
 # every app has always imported them (and where Django finds the models).
-from .quotient import FamilyQuotient, PayingHousehold, TariffBand, TariffGrid  # noqa: E402, F401
 from .prices import MealPrice, PriceList, meal_prices, meal_prices_with_bands, with_prices_today  # noqa: E402, F401
+from .quotient import FamilyQuotient, PayingHousehold, TariffBand, TariffGrid  # noqa: E402, F401

@@ -103,7 +103,13 @@ class PriceList:
             TariffGrid.objects.filter(establishment_id__in=self._establishment_ids)
             .order_by("establishment_id", "category", "-valid_from", "bands__lower")
             .values_list(
-                "pk", "establishment_id", "category", "valid_from", "default_price", "bands__lower", "bands__upper",
+                "pk",
+                "establishment_id",
+                "category",
+                "valid_from",
+                "default_price",
+                "bands__lower",
+                "bands__upper",
                 "bands__price",
             )
         )

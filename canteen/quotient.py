@@ -66,7 +66,9 @@ class TariffGrid(models.Model):
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("Pour les familles sans quotient familial en cours de validité : en général le prix le plus élevé."),
+        help_text=_(
+            "Pour les familles sans quotient familial en cours de validité : en général le prix le plus élevé."
+        ),
     )
 
     class Meta:
@@ -90,7 +92,11 @@ class TariffBand(models.Model):
     grid = models.ForeignKey(TariffGrid, on_delete=models.CASCADE, related_name="bands", verbose_name=_("grille"))
     lower = models.PositiveIntegerField(_("quotient de"), validators=[MaxValueValidator(MAX_QUOTIENT)])
     upper = models.PositiveIntegerField(
-        _("à (inclus)"), null=True, blank=True, validators=[MaxValueValidator(MAX_QUOTIENT)], help_text=_("Vide : et plus.")
+        _("à (inclus)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_QUOTIENT)],
+        help_text=_("Vide : et plus."),
     )
     price = models.DecimalField(
         _("prix d'un repas"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
@@ -200,7 +206,9 @@ class FamilyQuotient(models.Model):
     value = models.PositiveIntegerField(_("quotient familial"), validators=[MaxValueValidator(MAX_QUOTIENT)])
     issuer = models.CharField(_("organisme"), max_length=3, choices=Issuer.choices)
     attestation_date = models.DateField(_("date de l'attestation"))
-    attestation = models.FileField(_("attestation"), storage=PRIVATE_STORAGE, upload_to=attestation_path, max_length=200)
+    attestation = models.FileField(
+        _("attestation"), storage=PRIVATE_STORAGE, upload_to=attestation_path, max_length=200
+    )
     status = models.CharField(
         _("état"), max_length=10, choices=QuotientStatus.choices, default=QuotientStatus.PENDING, db_index=True
     )
@@ -254,5 +262,9 @@ class PayingHousehold(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.pupil_id and self.guardian_id and not self.pupil.guardianships.filter(user_id=self.guardian_id).exists():
+        if (
+            self.pupil_id
+            and self.guardian_id
+            and not self.pupil.guardianships.filter(user_id=self.guardian_id).exists()
+        ):
             raise ValidationError({"guardian": gettext("Ce parent n'est pas responsable de cet élève.")})

@@ -55,7 +55,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "canteen.add_payinghousehold",
         "canteen.change_payinghousehold",
         "canteen.delete_payinghousehold",
-        "billing.view_statemealclaim",
     ],
     CASHIER: [
         "canteen.view_establishment",

@@ -126,9 +126,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.QUOTIENT_VALIDATED: _(
         "%(establishment)s a validé votre quotient familial (%(value)s) : il s'applique du %(start)s au %(end)s."
     ),
-    NotificationKind.QUOTIENT_REFUSED: _(
-        "%(establishment)s a refusé votre quotient familial (%(value)s) : %(reason)s"
-    ),
+    NotificationKind.QUOTIENT_REFUSED: _("%(establishment)s a refusé votre quotient familial (%(value)s) : %(reason)s"),
     NotificationKind.QUOTIENT_EXPIRING: _(
         "Votre quotient familial (%(value)s) expire le %(end)s : envoyez votre nouvelle attestation."
     ),
