@@ -54,8 +54,10 @@ def grid_changed(sender, instance: TariffGrid, raw: bool = False, **kwargs) -> N
 @receiver([post_save, post_delete], sender=TariffBand, dispatch_uid="canteen.renew_pages_of_band")
 def band_changed(sender, instance: TariffBand, raw: bool = False, **kwargs) -> None:
     if not raw:
-        establishment_id = TariffGrid.objects.filter(pk=instance.grid_id).values_list("establishment_id", flat=True)
-        cached_pages.bump(families_of_school(establishment_id))
+        schools = TariffGrid.objects.filter(pk=instance.grid_id).values("establishment_id")
+        cached_pages.bump(
+            Guardianship.objects.filter(pupil__establishment_id__in=schools).values_list("user_id", flat=True)
+        )
 
 
 @receiver([post_save, post_delete], sender=FamilyQuotient, dispatch_uid="canteen.renew_pages_of_quotient")

@@ -73,9 +73,9 @@ class QuotientForm(forms.Form):
         self.user = user
         schools = Establishment.objects.filter(pupils__guardianships__user=user).distinct().order_by("name")
         self.fields["establishment"].queryset = schools
-        if len(schools) == 1:
-            self.fields["establishment"].initial = schools[0]
-            self.fields["establishment"].widget = forms.HiddenInput()
+        self.only_school = schools[0] if len(schools) == 1 else None
+        if self.only_school:  # nothing to choose: not asked
+            del self.fields["establishment"]
 
     def clean_value(self) -> int:
         text = self.cleaned_data["value"].replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
@@ -107,6 +107,7 @@ class QuotientForm(forms.Form):
     def save(self) -> FamilyQuotient:
         """A new declaration, or the pending one of that establishment replaced (its file with it)."""
         data = self.cleaned_data
+        data.setdefault("establishment", self.only_school)
         with transaction.atomic():
             quotient = (
                 FamilyQuotient.objects.select_for_update()
