@@ -63,6 +63,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--batches", type=int, default=BATCHES, help="batches per till and round (scale)")
+    parser.add_argument("--pupils", type=int, default=PUPILS, help="pupils (scale; a parent for two)")
     parser.add_argument("--qf", action="store_true", help="alternate per-category and QF-grid rounds")
     return parser.parse_args()
 
@@ -272,9 +273,9 @@ def wait_for_idle_worker(app, worker_pid: int, timeout: float = 900) -> tuple[fl
 
 
 def main() -> None:
-    global BATCHES
+    global BATCHES, PUPILS, PARENTS
     args = parse_args()
-    BATCHES = args.batches
+    BATCHES, PUPILS, PARENTS = args.batches, args.pupils, args.pupils // 2
     if args.qf and not args.guardians:
         sys.exit("--qf needs the guardians: a QF is a parent's")
     code = Path(args.code).resolve()
