@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from billing.models import LedgerEntry, Payment
 from canteen.models import AlertSettings, Pupil
+from canteen.quotient import FamilyQuotient
 from portal.lib.csvfiles import csv_download, text_cell
 
 from .models import Message, Notification
@@ -43,6 +44,21 @@ def _records(user: User):
         "alerte",
         {"active": alert.enabled if alert else True, "seuil": alert.threshold if alert else None},
     )
+    for q in FamilyQuotient.objects.filter(user=user).select_related("establishment").order_by("created_at"):
+        yield (
+            "quotient_familial",
+            {
+                "etablissement": q.establishment.name,
+                "quotient": q.value,
+                "organisme": q.get_issuer_display(),
+                "date_attestation": q.attestation_date,
+                "etat": q.get_status_display(),
+                "applicable_du": q.applies_from,
+                "expire_le": q.expires_on,
+                "motif_refus": q.refusal_reason,
+                "declare_le": q.created_at,
+            },
+        )
     pupils = _family(user)
     for p in pupils:
         yield (

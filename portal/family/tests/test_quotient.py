@@ -196,3 +196,11 @@ def test_no_reminder_when_the_next_year_s_quotient_is_already_declared(client, p
     validated(parent, school, 450, today, expires_on=today + datetime.timedelta(days=20))
     declare(parent, school, 480)
     assert remind_expiring_quotients() == 0
+
+
+def test_the_family_s_data_download_holds_its_quotient(client, parent, school):
+    declare(parent, school, 450)
+    client.force_login(parent)
+    response = client.get(reverse("portal:export_json"))
+    body = b"".join(response.streaming_content).decode()
+    assert '"rubrique": "quotient_familial"' in body and '"quotient": 450' in body
