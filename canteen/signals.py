@@ -4,6 +4,7 @@ unlinked: that child's families; a school, a tariff or a closed period: the fami
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
@@ -66,6 +67,15 @@ def quotient_changed(sender, instance: FamilyQuotient, raw: bool = False, **kwar
     if not raw:
         children = Guardianship.objects.filter(user_id=instance.user_id).values("pupil_id")
         cached_pages.bump(Guardianship.objects.filter(pupil_id__in=children).values_list("user_id", flat=True))
+
+
+@receiver(post_delete, sender=FamilyQuotient, dispatch_uid="canteen.delete_attestation_file")
+def attestation_deleted(sender, instance: FamilyQuotient, **kwargs) -> None:
+    """A declaration deleted (its parent's login deleted, or by a superuser) takes its file with it, once the
+    deletion commits: no proof of income outlives its row."""
+    if instance.attestation:
+        storage, name = instance.attestation.storage, instance.attestation.name
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 @receiver([post_save, post_delete], sender=PayingHousehold, dispatch_uid="canteen.renew_pages_of_household")

@@ -125,3 +125,16 @@ def test_many_pupils_cost_the_same_queries(school, django_assert_num_queries):
     with django_assert_num_queries(4):  # tariffs, grids with their bands, QFs, who guards whom
         prices = meal_prices(pupils, datetime.date(2025, 9, 2))
     assert [prices[p.pk] for p in pupils[:4]] == [D("1.00"), D("1.00"), D("2.50"), D("4.20")]
+
+
+def test_a_deleted_declaration_takes_its_file_with_it(school, parent, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from .quotients import declare
+
+    quotient = declare(parent, school)
+    stored = Path(quotient.attestation.path)
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        parent.delete()
+    assert not stored.exists()
