@@ -4,6 +4,8 @@ pays for a child of two households."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -117,8 +119,9 @@ class QuotientDecisionForm(forms.ModelForm):
                             "à venir (une correction se saisit à la caisse)."
                         ),
                     )
-                elif applies_from > end_of_school_year(today):
-                    self.add_error("applies_from", _("Choisissez un jour de l'année scolaire en cours."))
+                elif applies_from > end_of_school_year(end_of_school_year(today) + datetime.timedelta(days=1)):
+                    # This school year or the next: attestations for September arrive over the summer.
+                    self.add_error("applies_from", _("Choisissez un jour de cette année scolaire ou de la suivante."))
         elif status == QuotientStatus.REFUSED and not data.get("refusal_reason", "").strip():
             self.add_error("refusal_reason", _("Indiquez à la famille pourquoi le quotient est refusé."))
         elif status == QuotientStatus.PENDING and self.instance.status != QuotientStatus.PENDING:

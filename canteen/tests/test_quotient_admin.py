@@ -154,3 +154,15 @@ def test_staff_cannot_add_a_quotient_for_a_family(client, administrator):
     client.force_login(administrator)
     assert client.get(reverse("admin:canteen_familyquotient_add")).status_code == 403
     assert not FamilyQuotient.objects.exists()
+
+
+def test_staff_may_validate_for_next_school_year_but_not_beyond(client, administrator, school, parent):
+    quotient = declare(parent, school)
+    client.force_login(administrator)
+    next_year = end_of_school_year(timezone.localdate()) + datetime.timedelta(days=1)  # 1 September
+    beyond = end_of_school_year(next_year) + datetime.timedelta(days=1)
+    response = decide(client, quotient, status="validated", applies_from=beyond.isoformat(), refusal_reason="")
+    assert "cette année scolaire ou de la suivante" in response.content.decode()
+    assert decide(client, quotient, status="validated", applies_from=next_year.isoformat()).status_code == 302
+    quotient.refresh_from_db()
+    assert quotient.expires_on == end_of_school_year(next_year)
