@@ -129,6 +129,10 @@ class PriceList:
         declared = FamilyQuotient.objects.filter(
             establishment_id__in=schools, status=QuotientStatus.VALIDATED, applies_from__isnull=False
         )
+        if self._pupil_ids is not None:  # a till's batch: only its families' QFs, not the whole school's
+            declared = declared.filter(
+                user_id__in=Guardianship.objects.filter(pupil_id__in=self._pupil_ids).values("user_id")
+            )
         by_parent: dict[tuple[int, int], list[_Quotient]] = {}
         for user_id, establishment_id, value, applies_from, expires_on, decided_at in declared.values_list(
             "user_id", "establishment_id", "value", "applies_from", "expires_on", "decided_at"
