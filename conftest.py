@@ -143,3 +143,9 @@ def eager_celery(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Families' attestations go to a directory of the test, never to the checkout's ``private/``."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -4,6 +4,7 @@
     .venv/bin/python bench/till_rush.py                      # guardians with a low-balance threshold, 3 rounds
     .venv/bin/python bench/till_rush.py --no-guardians       # the meals alone
     .venv/bin/python bench/till_rush.py --code /tmp/main     # another checkout of the project (same venv)
+    .venv/bin/python bench/till_rush.py --qf --batches 10    # per-category rounds and QF-grid rounds, alternated
 
 Production as the README runs it: gunicorn (4 sync workers, DEBUG off), PostgreSQL, Redis as broker and cache,
 one Celery worker (2 processes; emails on the console, thrown away). The script:
@@ -17,6 +18,10 @@ one Celery worker (2 processes; emails on the console, thrown away). The script:
    keep-alive connection) post 30 batches of 50 passages at the same moment, each till its own 250 pupils
    six times over: 12,000 passages. In the first round every pupil goes below two meals (a low-balance
    alert each, with guardians); in the next ones every balance is already below: the checks alone;
+   With ``--qf``, every parent has a validated quotient familial (0 to 1,499, all three bands) and, after a
+   first round, the rounds alternate between the per-category tariff and a three-band QF grid on the pupils'
+   category (the grid added before a QF round, removed after it): the same server, data and moment measure
+   both, and the script prints each one's mean passages/s and their ratio;
 3. prints per round the passages/s (12,000 over the wall time from the first post to the last answer), the
    ratio to pgbench's transactions/s of that round, the alerts written (low-balance notifications), and how
    long after the round and with how much CPU the worker finished what the round gave it.
@@ -50,19 +55,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--code", default=str(ROOT), help="the checkout of the project to run (default: this one)")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="openself_bench21_rush", help="database to DROP and recreate")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server (databases 13 and 14)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server")
+    parser.add_argument("--redis-dbs", default="13,14", help="the cache's and the broker's database numbers")
     parser.add_argument("--guardians", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--batches", type=int, default=BATCHES, help="batches per till and round (scale)")
+    parser.add_argument("--pupils", type=int, default=PUPILS, help="pupils (scale; a parent for two)")
+    parser.add_argument("--qf", action="store_true", help="alternate per-category and QF-grid rounds")
     return parser.parse_args()
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
     """The pages bench's production environment, with a broker: what a booking leaves to do goes to the worker."""
-    web = argparse.Namespace(server=args.server, database=args.database, cache_url=f"{args.redis}/13")
-    return {**production_env(web), "CELERY_BROKER_URL": f"{args.redis}/14"}
+    cache_db, broker_db = args.redis_dbs.split(",")
+    web = argparse.Namespace(server=args.server, database=args.database, cache_url=f"{args.redis}/{cache_db}")
+    return {**production_env(web), "CELERY_BROKER_URL": f"{args.redis}/{broker_db}"}
 
 
 def fill(guardians: bool) -> list[str]:
@@ -118,6 +128,50 @@ def top_up(to: Decimal) -> None:
     ]
     for start in range(0, len(movements), 200):
         book_many(movements[start : start + 200])
+
+
+def give_quotients() -> None:
+    """Every parent's QF validated from 2020 to far ahead, spread over the three bands."""
+    from canteen.models import Establishment
+    from canteen.quotient import FamilyQuotient, QuotientStatus
+
+    school = Establishment.objects.get(code="RUSH")
+    parents = get_user_model_ids()
+    FamilyQuotient.objects.bulk_create(
+        FamilyQuotient(
+            user_id=user_id,
+            establishment=school,
+            value=(n * 37) % 1500,
+            issuer="caf",
+            attestation_date=datetime.date(2020, 9, 1),
+            status=QuotientStatus.VALIDATED,
+            applies_from=datetime.date(2020, 9, 1),
+            expires_on=datetime.date(2099, 8, 31),
+        )
+        for n, user_id in enumerate(parents)
+    )
+
+
+def get_user_model_ids() -> list[int]:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(email__endswith="@bench.example").values_list("pk", flat=True))
+
+
+def set_qf_grid(on: bool) -> None:
+    """The pupils' category priced by a three-band QF grid (newer than the tariff, so it applies), or not."""
+    from canteen.models import Establishment, TariffBand, TariffGrid
+
+    school = Establishment.objects.get(code="RUSH")
+    TariffGrid.objects.filter(establishment=school).delete()
+    if on:
+        grid = TariffGrid.objects.create(
+            establishment=school, category="Élève", valid_from=datetime.date(2020, 9, 2), default_price=PRICE
+        )
+        bands = [(0, 500, "1.00"), (501, 900, "2.50"), (901, None, PRICE)]
+        TariffBand.objects.bulk_create(
+            TariffBand(grid=grid, lower=lower, upper=upper, price=Decimal(price)) for lower, upper, price in bands
+        )
 
 
 def till_process(port: int, token: str, bodies: list[str], start, results) -> None:
@@ -219,7 +273,11 @@ def wait_for_idle_worker(app, worker_pid: int, timeout: float = 900) -> tuple[fl
 
 
 def main() -> None:
+    global BATCHES, PUPILS, PARENTS
     args = parse_args()
+    BATCHES, PUPILS, PARENTS = args.batches, args.pupils, args.pupils // 2
+    if args.qf and not args.guardians:
+        sys.exit("--qf needs the guardians: a QF is a parent's")
     code = Path(args.code).resolve()
     env = environment(args)
     os.environ.update(env)
@@ -239,6 +297,8 @@ def main() -> None:
     started = time.perf_counter()
     app.conf.task_always_eager = True  # the fill's own after-commit work runs here, not in the measured worker
     tokens = fill(args.guardians)
+    if args.qf:
+        give_quotients()
     app.conf.task_always_eager = False
     print(f"fill: {PUPILS} pupils, {PARENTS if args.guardians else 0} parents in {time.perf_counter() - started:.0f} s")
     subprocess.run(
@@ -265,13 +325,17 @@ def main() -> None:
     try:
         wait_until_up(args.port, time.monotonic() + 30)
         wait_for_idle_worker(app, worker.pid)
-        for number in range(1, args.rounds + 1):
+        modes = ["category"] + ["category", "qf"] * args.rounds if args.qf else ["category"] * args.rounds
+        for number, mode in enumerate(modes, start=1):
+            if args.qf:
+                set_qf_grid(mode == "qf")
             wait_for_idle_worker(app, worker.pid)
             floor = pgbench(args.server, args.database, args.pgbench_seconds)
             alerts_before = low_balance_alerts()
             seconds, recorded = run_round(args.port, tokens, number)
             drained, worker_cpu = wait_for_idle_worker(app, worker.pid)
-            rows.append((number, recorded, seconds, floor, low_balance_alerts() - alerts_before, drained, worker_cpu))
+            alerts = low_balance_alerts() - alerts_before
+            rows.append((number, mode, recorded, seconds, floor, alerts, drained, worker_cpu))
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)
@@ -285,14 +349,20 @@ def main() -> None:
         f"load average {load:.2f} on {os.cpu_count()} cores"
     )
     print(
-        f"{'round':>5} {'passages':>8} {'seconds':>7} {'passages/s':>10} {'pgbench tps':>11} {'x pgbench':>9} "
-        f"{'alerts':>6} {'worker done after s':>19} {'worker CPU s':>12}"
+        f"{'round':>5} {'prices':>8} {'passages':>8} {'seconds':>7} {'passages/s':>10} {'pgbench tps':>11} "
+        f"{'x pgbench':>9} {'alerts':>6} {'worker done after s':>19} {'worker CPU s':>12}"
     )
-    for number, recorded, seconds, floor, alerts, drained, worker_cpu in rows:
+    for number, mode, recorded, seconds, floor, alerts, drained, worker_cpu in rows:
         rate = recorded / seconds
         print(
-            f"{number:>5} {recorded:>8} {seconds:>7.2f} {rate:>10.0f} {floor:>11.0f} {rate / floor:>9.3f} "
+            f"{number:>5} {mode:>8} {recorded:>8} {seconds:>7.2f} {rate:>10.0f} {floor:>11.0f} {rate / floor:>9.3f} "
             f"{alerts:>6} {drained:>19.1f} {worker_cpu:>12.1f}"
+        )
+    if args.qf:  # the first round (every pupil crossing their threshold) is the warm-up, left out
+        means = {mode: sum(r[2] / r[3] for r in rows[1:] if r[1] == mode) / args.rounds for mode in ("category", "qf")}
+        print(
+            f"mean passages/s after the first round: per category {means['category']:.0f}, QF grid "
+            f"{means['qf']:.0f}, QF / per category = {means['qf'] / means['category']:.3f}"
         )
 
 

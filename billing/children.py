@@ -1,5 +1,6 @@
 """A parent's children as the home page and "Situation de mes comptes" show them: school, wallet and the meal
-price in force today at the school, in two queries whatever their number."""
+price in force today at the school (by quotient familial where a grid says so), in a few queries whatever their
+number."""
 
 from __future__ import annotations
 

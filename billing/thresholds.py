@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from canteen.models import AlertSettings, Guardianship, PriceList, alert_threshold
+from canteen.prices import PricedPupil
 from portal.lib.localtime import today_in
 
 from .models import LowBalanceAlert
@@ -58,9 +59,10 @@ class Guard:
 
 
 def guards_of(pupil_ids, balances: dict[int, Decimal] | None = None) -> list[Guard]:
-    """Every guardian of these pupils, in three queries whatever their number: the guardians, whether they were
+    """Every guardian of these pupils, in a few queries whatever their number: the guardians, whether they were
     told, the pupils' schools and categories (and balances, unless given); the guardians' own settings; the
-    tariffs of the schools (a default threshold is two meals at the price of the school's day)."""
+    prices of the schools, by quotient familial where a grid says so (``canteen.prices.PriceList``: a default
+    threshold is two meals at the child's price of the school's day)."""
     told = LowBalanceAlert.objects.filter(user_id=OuterRef("user_id"), pupil_id=OuterRef("pupil_id"), below=True)
     columns = ["user_id", "pupil_id", "told", "pupil__establishment_id", "pupil__establishment__timezone"]
     columns += ["pupil__category"] if balances is not None else ["pupil__category", "pupil__wallet__balance"]
@@ -78,11 +80,11 @@ def guards_of(pupil_ids, balances: dict[int, Decimal] | None = None) -> list[Gua
             user_id__in={row[0] for row in rows}
         ).values_list("user_id", "enabled", "threshold")
     }
-    prices = PriceList({row[3] for row in rows})
+    prices = PriceList({row[3] for row in rows}, pupil_ids={row[1] for row in rows})
     days = {name: today_in(name) for name in {row[4] for row in rows}}
     guards = []
     for user_id, pupil_id, was_told, school_id, zone_name, category, *balance in rows:
-        price = prices.price(school_id, category, days[zone_name])
+        price = prices.price_of(PricedPupil(pupil_id, school_id, category), days[zone_name])
         threshold = alert_threshold(*own.get(user_id, (True, None)), price)
         guards.append(Guard(user_id, pupil_id, threshold, was_told, balance[0] if balance else balances[pupil_id]))
     return guards

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from portal.lib.audit import record
 from portal.lib.forms import MONEY_ADMIN_FIELDS
 
+from .admin_quotient import PayingHouseholdInline
 from .admin_scope import EstablishmentListFilter, EstablishmentScoped, staff_establishments
 from .closures import ImportError_, import_closures
 from .models import ClosedPeriod, Establishment, Pupil, Tariff
@@ -47,6 +48,7 @@ class PupilAdmin(EstablishmentScoped, admin.ModelAdmin):
     list_filter = [("establishment", EstablishmentListFilter), "category", "active"]
     search_fields = ["last_name", "first_name", "card_number"]
     list_select_related = ["establishment"]
+    inlines = [PayingHouseholdInline]
 
     def autocomplete_label(self, pupil: Pupil) -> str:
         """What the search-as-you-type pickers show (the cash desk's): enough to tell two Martins apart."""

@@ -17,8 +17,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.localtime import today_at
-
 
 class EstablishmentQuerySet(models.QuerySet):
     def for_staff(self, user) -> EstablishmentQuerySet:
@@ -117,49 +115,6 @@ class Establishment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class PriceList:
-    """The tariffs of some establishments, loaded in one query, answering the price of a meal on a day."""
-
-    def __init__(self, establishment_ids):
-        self._tariffs: dict[tuple[int, str], list[tuple[datetime.date, Decimal]]] = {}
-        rows = (
-            Tariff.objects.filter(establishment_id__in=set(establishment_ids))
-            .order_by("establishment_id", "category", "-valid_from")
-            .values_list("establishment_id", "category", "valid_from", "price")
-        )
-        for establishment_id, category, valid_from, price in rows:
-            self._tariffs.setdefault((establishment_id, category), []).append((valid_from, price))
-
-    def price(self, establishment_id: int, category: str, on: datetime.date) -> Decimal | None:
-        """The price in force on ``on`` for the category, or None when no tariff applies yet."""
-        for valid_from, price in self._tariffs.get((establishment_id, category), []):  # newest first
-            if valid_from <= on:
-                return price
-        return None
-
-    def price_of(self, pupil: Pupil, on: datetime.date | None = None) -> Decimal | None:
-        """The pupil's price on ``on``, by default today at its school (its establishment loaded)."""
-        return self.price(pupil.establishment_id, pupil.category, on or today_at(pupil.establishment))
-
-
-def meal_prices(pupils, on: datetime.date | None = None) -> dict[int, Decimal | None]:
-    """Each pupil's meal price in force on ``on`` (today at its school), keyed by pupil id, in one query whatever
-    the count. The one way a price is read: in Python, from the tariffs of the pupils' establishments."""
-    pupils = list(pupils)
-    prices = PriceList({p.establishment_id for p in pupils})
-    return {p.pk: prices.price_of(p, on) for p in pupils}
-
-
-def with_prices_today(pupils) -> list[Pupil]:
-    """The pupils (their establishment loaded), each given ``price_today``: its meal price in force today at its
-    school, or None when no tariff applies yet. ``Pupil.meal_price()`` then answers without asking again."""
-    pupils = list(pupils)
-    prices = meal_prices(pupils)
-    for pupil in pupils:
-        pupil.price_today = prices[pupil.pk]
-    return pupils
 
 
 class Tariff(models.Model):
@@ -268,6 +223,12 @@ class Pupil(models.Model):
         if on is None and hasattr(self, "price_today"):  # given by with_prices_today
             return self.price_today
         return meal_prices([self], on)[self.pk]
+
+    def meal_price_with_band(self, on: datetime.date | None = None):
+        """``meal_price`` with the QF band it comes from (a ``canteen.prices.MealPrice``), or None."""
+        if on is None and hasattr(self, "meal_price_today"):  # given by with_prices_today
+            return self.meal_price_today
+        return meal_prices_with_bands([self], on)[self.pk]
 
     def are_siblings(self, other: Pupil) -> bool:
         """Two pupils are of one family when a guardian's login is linked to both."""
@@ -387,3 +348,9 @@ def closed_days_of(establishment_ids, start: datetime.date, end: datetime.date) 
             found.add(day)
             day += datetime.timedelta(days=1)
     return days
+
+
+# Prices by quotient familial and the one way a price is read, in modules of their own; named here too, where
+# every app has always imported them (and where Django finds the models).
+from .prices import MealPrice, PriceList, meal_prices, meal_prices_with_bands, with_prices_today  # noqa: E402, F401
+from .quotient import FamilyQuotient, PayingHousehold, TariffBand, TariffGrid  # noqa: E402, F401

@@ -4,12 +4,17 @@ unlinked: that child's families; a school, a tariff or a closed period: the fami
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from portal.lib import cached_pages
 
 from .models import ClosedPeriod, Establishment, Guardianship, Pupil, Tariff
+from .quotient import FamilyQuotient, PayingHousehold, TariffBand, TariffGrid
+
+# Staff validated or refused a family's QF (``quotient``): the family's app tells the parent.
+quotient_decided = Signal()
 
 
 def families_of_school(establishment_id: int):
@@ -39,3 +44,41 @@ def establishment_changed(sender, instance: Establishment, raw: bool = False, **
 def school_calendar_changed(sender, instance: Tariff | ClosedPeriod, raw: bool = False, **kwargs) -> None:
     if not raw:
         cached_pages.bump(families_of_school(instance.establishment_id))
+
+
+@receiver([post_save, post_delete], sender=TariffGrid, dispatch_uid="canteen.renew_pages_of_grid")
+def grid_changed(sender, instance: TariffGrid, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        cached_pages.bump(families_of_school(instance.establishment_id))
+
+
+@receiver([post_save, post_delete], sender=TariffBand, dispatch_uid="canteen.renew_pages_of_band")
+def band_changed(sender, instance: TariffBand, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schools = TariffGrid.objects.filter(pk=instance.grid_id).values("establishment_id")
+        cached_pages.bump(
+            Guardianship.objects.filter(pupil__establishment_id__in=schools).values_list("user_id", flat=True)
+        )
+
+
+@receiver([post_save, post_delete], sender=FamilyQuotient, dispatch_uid="canteen.renew_pages_of_quotient")
+def quotient_changed(sender, instance: FamilyQuotient, raw: bool = False, **kwargs) -> None:
+    """A QF decided changes the price of its parent's children, whom other guardians may share."""
+    if not raw:
+        children = Guardianship.objects.filter(user_id=instance.user_id).values("pupil_id")
+        cached_pages.bump(Guardianship.objects.filter(pupil_id__in=children).values_list("user_id", flat=True))
+
+
+@receiver(post_delete, sender=FamilyQuotient, dispatch_uid="canteen.delete_attestation_file")
+def attestation_deleted(sender, instance: FamilyQuotient, **kwargs) -> None:
+    """A declaration deleted (its parent's login deleted, or by a superuser) takes its file with it, once the
+    deletion commits: no proof of income outlives its row."""
+    if instance.attestation:
+        storage, name = instance.attestation.storage, instance.attestation.name
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+@receiver([post_save, post_delete], sender=PayingHousehold, dispatch_uid="canteen.renew_pages_of_household")
+def household_changed(sender, instance: PayingHousehold, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        cached_pages.bump(Guardianship.objects.filter(pupil_id=instance.pupil_id).values_list("user_id", flat=True))

@@ -201,6 +201,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Families' proofs (quotient familial attestations): outside MEDIA_ROOT and STATIC_ROOT, served by no URL but
+# a view that checks who asks (canteen.quotient.PrivateStorage).
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -250,6 +253,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
+}
+
+# Each morning, families whose quotient familial expires within a month are reminded, once.
+CELERY_BEAT_SCHEDULE["quotient-expiry-reminder"] = {
+    "task": "portal.family.tasks.remind_expiring_quotients",
+    "schedule": crontab(hour=8, minute=15),
 }
 
 # Nothing lost when a part is down (issue 15): the email outbox, task limits, the broker's timeouts.

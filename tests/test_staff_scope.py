@@ -132,8 +132,15 @@ def b_objects(school_b):
         sender_name=SECRET,
         sender_email=parent_b.email,
     )
+    from canteen.tests.quotients import declare, make_grid
+
+    quotient = declare(parent_b, school_b)
+    quotient.refusal_reason = SECRET
+    quotient.save()
     return {
         "canteen.establishment": school_b,
+        "canteen.tariffgrid": make_grid(school_b, datetime.date(2026, 9, 1), category=SECRET),
+        "canteen.familyquotient": quotient,
         "canteen.pupil": pupil,
         "canteen.tariff": Tariff.objects.get(establishment=school_b),
         "canteen.closedperiod": closed,

@@ -285,3 +285,19 @@ class MonthForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         error_messages={"invalid": _("Indiquez un mois, par exemple 2026-11.")},
     )
+
+
+class ClaimForm(forms.Form):
+    """A month and an establishment for the State's "cantine à 1 €" claim."""
+
+    establishment = forms.ModelChoiceField(label=_("Établissement"), queryset=None, empty_label=None)
+    month = forms.DateField(
+        label=_("Mois"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Saisissez un mois, par exemple 2026-10.")},
+    )
+
+    def __init__(self, *args, establishments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = establishments

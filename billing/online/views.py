@@ -43,6 +43,7 @@ def child_situation(pupil) -> dict:
     wallet = getattr(pupil, "wallet", None)
     balance = wallet.balance if wallet else ZERO
     price = pupil.meal_price()
+    priced = pupil.meal_price_with_band()
     minimum = minimum_credit(pupil)
     choices = [(_("Minimum"), minimum)]
     choices += [(_("%(count)s repas") % {"count": n}, price * n) for n in (4, 10, 20) if price and price * n > minimum]
@@ -50,6 +51,7 @@ def child_situation(pupil) -> dict:
         "pupil": pupil,
         "balance": balance,
         "price": price,
+        "price_band": priced.describe() if priced else "",
         "meals": meals_covered(balance, price),
         "minimum": minimum,
         "quick_choices": [(label, amount) for label, amount in choices if amount <= maximum_credit()],

@@ -55,7 +55,7 @@ def record_passages(till: Till, passages: list) -> list[dict]:
             "pk", "card_number", "active", "establishment_id", "category", named=True
         )
     }
-    prices = PriceList([establishment.pk])
+    prices = PriceList([establishment.pk], pupil_ids=[pupil.pk for pupil in pupils.values()])
     refs = [
         references.till_passage(till.pk, p["ref"])
         for p in passages

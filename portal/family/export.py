@@ -20,6 +20,7 @@ from accounts.models import AccountRequest, User
 from billing.desk.models import DirectDebitMandate
 from billing.models import LedgerEntry, Payment
 from canteen.models import AlertSettings, Pupil
+from canteen.quotient import FamilyQuotient
 from portal.lib.csvfiles import csv_download, text_cell
 from portal.lib.localtime import zone, zone_of
 
@@ -102,6 +103,25 @@ def _requests(scope: Scope):
                 "prenom": r.first_name,
                 "email": r.email,
                 "statut": r.get_status_display(),
+            },
+        )
+
+
+def _quotients(scope: Scope):
+    quotients = scope.of_schools(FamilyQuotient.objects.filter(user=scope.user), "establishment")
+    for q in quotients.select_related("establishment").order_by("created_at"):
+        yield (
+            "quotient_familial",
+            {
+                "etablissement": q.establishment.name,
+                "quotient": q.value,
+                "organisme": q.get_issuer_display(),
+                "date_attestation": q.attestation_date,
+                "etat": q.get_status_display(),
+                "applicable_du": q.applies_from,
+                "expire_le": q.expires_on,
+                "motif_refus": q.refusal_reason,
+                "declare_le": _at(q.created_at, zone_of(q.establishment)),
             },
         )
 
@@ -194,7 +214,7 @@ def _notifications(scope: Scope):
 
 # Each section of the export: a function (scope) -> (section, record) pairs. A new kind of data
 # held on a family (a quotient familial, its attestation) adds its function here, and its fields to the register.
-SECTIONS = [_profile, _children, _requests, _operations, _payments, _mandates, _messages, _notifications]
+SECTIONS = [_profile, _quotients, _children, _requests, _operations, _payments, _mandates, _messages, _notifications]
 
 
 def _records(scope: Scope):

@@ -7,12 +7,13 @@ turns them into notifications and emails. No money is held here.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,6 +112,9 @@ class NotificationKind(models.TextChoices):
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
     GUARDIAN_LEFT = "guardian_left", _("Responsable parti")
     CORRECTION = "correction", _("Correction")
+    QUOTIENT_VALIDATED = "quotient_validated", _("Quotient familial validé")
+    QUOTIENT_REFUSED = "quotient_refused", _("Quotient familial refusé")
+    QUOTIENT_EXPIRING = "quotient_expiring", _("Quotient familial bientôt expiré")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -127,6 +131,13 @@ NOTIFICATION_TEXTS = {
         "Un autre responsable de %(pupil)s a supprimé son compte : vous seul suivez désormais son solde."
     ),
     NotificationKind.CORRECTION: _("Correction de %(amount)s € sur le compte de %(pupil)s. Motif : %(reason)s"),
+    NotificationKind.QUOTIENT_VALIDATED: _(
+        "%(establishment)s a validé votre quotient familial (%(value)s) : il s'applique du %(start)s au %(end)s."
+    ),
+    NotificationKind.QUOTIENT_REFUSED: _("%(establishment)s a refusé votre quotient familial (%(value)s) : %(reason)s"),
+    NotificationKind.QUOTIENT_EXPIRING: _(
+        "Votre quotient familial (%(value)s) expire le %(end)s : envoyez votre nouvelle attestation."
+    ),
 }
 
 
@@ -171,6 +182,9 @@ class Notification(models.Model):
             params["amount"] = "+" + params["amount"]  # a correction goes either way: the sign says which
         if "method" in params:
             params["method"] = METHOD_NAMES.get(params["method"], params["method"])
+        for name in ("start", "end"):  # dates, kept as ISO text
+            if name in params:
+                params[name] = date_format(datetime.date.fromisoformat(params[name]), "SHORT_DATE_FORMAT")
         try:
             return str(NOTIFICATION_TEXTS[self.kind]) % params
         except (KeyError, TypeError, ValueError):  # a kind or parameters from an older version

@@ -14,11 +14,14 @@ from accounts.signals import request_approved
 from billing.models import LedgerEntry, LowBalanceAlert, Payment, PaymentMethod
 from billing.signals import balance_low, correction_booked, payment_credited
 from canteen.models import Establishment, Guardianship
+from canteen.quotient import FamilyQuotient
+from canteen.signals import quotient_decided
 
 from .alerts import notify_low_balances
 from .establishments import forget_establishment as forget_school
 from .models import Notification, NotificationKind
 from .notifications import notify
+from .quotient import notify_decision
 
 
 @receiver(payment_credited, dispatch_uid="portal.notify_payment")
@@ -126,3 +129,9 @@ def forget_establishment(sender, instance: Establishment, **kwargs) -> None:
     """The header shows the school's new name or logo on the next page."""
     code = instance.code
     forget_now_and_after_commit(lambda: forget_school(code))
+
+
+@receiver(quotient_decided, sender=FamilyQuotient, dispatch_uid="portal.notify_quotient_decided")
+def notify_quotient_decided(sender, quotient: FamilyQuotient, **kwargs) -> None:
+    """Staff validated or refused a family's QF: the parent is told, with the dates or the reason."""
+    notify_decision(quotient)

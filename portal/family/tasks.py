@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from . import alerts
+from . import alerts, quotient
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
 def remind_negative_balances() -> int:
     """Weekly (Celery beat): each parent hears of every child whose balance is below zero."""
     return alerts.remind_negative_balances()
+
+
+@shared_task
+def remind_expiring_quotients() -> int:
+    """Daily (Celery beat): families whose quotient familial expires within a month hear it, once each."""
+    count = quotient.remind_expiring_quotients()
+    logger.info("Quotient familial expiry reminders sent: %d", count)
+    return count

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import export, home, login, notifications, privacy_pages, profile, threads
+from . import export, home, login, notifications, privacy_pages, profile, quotient, threads
 
 app_name = "portal"
 
@@ -32,6 +32,8 @@ urlpatterns = [
         privacy_pages.staff_export_family,
         name="staff_export_family",
     ),
+    path("profil/quotient-familial/", quotient.quotient, name="quotient"),
+    path("profil/quotient-familial/<int:pk>/attestation/", quotient.attestation, name="quotient_attestation"),
     path("profil/mot-de-passe/", profile.PasswordChange.as_view(), name="password_change"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

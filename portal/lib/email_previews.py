@@ -129,6 +129,22 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "site_url": SITE,
             },
         ),
+        "quotient-decided": (
+            _("Quotient familial validé ou refusé"),
+            {
+                "validated": True,
+                "value": 450,
+                "establishment": SCHOOL,
+                "start": "07/09/2026",
+                "end": "31/08/2027",
+                "reason": "",
+                "link": f"{SITE}/profil/quotient-familial/",
+            },
+        ),
+        "quotient-expiring": (
+            _("Quotient familial bientôt expiré"),
+            {"value": 450, "end": "31/08/2027", "establishment": SCHOOL, "link": f"{SITE}/profil/quotient-familial/"},
+        ),
         "account-refused": (
             _("Demande de compte refusée"),
             {"request": PUPIL, "reason": "Aucun élève de ce nom dans l'établissement.", "establishment": SCHOOL},

@@ -76,3 +76,31 @@ def test_the_root_page_lists_both_demo_schools(client):
     page = client.get("/").content.decode()
     assert f'href="/e/{demo_data.SCHOOL_CODE}/"' in page and f'href="/e/{demo_data.SCHOOL_2_CODE}/"' in page
     assert "Collège Honoré de Balzac" in page
+
+
+def test_demo_data_prices_the_second_school_by_quotient_familial():
+    import datetime
+    from decimal import Decimal as D
+
+    from canteen.models import TariffGrid, meal_prices_with_bands
+    from canteen.quotient import FamilyQuotient, QuotientStatus
+
+    call_command("demo_data")
+    call_command("demo_data")
+    grid = TariffGrid.objects.get()
+    assert [(b.lower, b.upper, b.price) for b in grid.bands.all()] == [
+        (0, 500, D("1.00")),
+        (501, 900, D("2.50")),
+        (901, None, D("4.20")),
+    ]
+    quotient = FamilyQuotient.objects.get()
+    assert (quotient.user.email, quotient.value, quotient.status) == (
+        demo_data.PARENT_2_EMAIL,
+        450,
+        QuotientStatus.VALIDATED,
+    )
+    assert quotient.attestation.open("rb").read().startswith(b"%PDF-")
+    sofia, emma = Pupil.objects.get(first_name="Sofia"), Pupil.objects.get(first_name="Emma")
+    prices = meal_prices_with_bands([sofia, emma], datetime.date(2026, 10, 1))
+    assert prices[sofia.pk].describe() == "tarif quotient familial 0–500" and prices[sofia.pk].amount == D("1.00")
+    assert prices[emma.pk].amount == D("4.20")  # no QF declared: the default price

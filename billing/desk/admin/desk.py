@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.claims import claim_csv, meal_claim
 from billing.models import PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
 from canteen.admin_scope import EstablishmentScoped, staff_establishments
 from portal.lib.admin_base import AddOnlyAdmin
@@ -22,6 +23,7 @@ from ..forms import (
     DESK_METHODS,
     AllocationForm,
     AllocationFormSet,
+    ClaimForm,
     CloseBalanceForm,
     DeskPaymentForm,
     JournalForm,
@@ -202,6 +204,7 @@ class DeskPaymentAdmin(EstablishmentScoped, AddOnlyAdmin):
             path("journal/", view(self.journal_view), name="billing_journal"),
             path("soldes-negatifs/", view(self.negative_balances_view), name="billing_negative_balances"),
             path("fin-d-annee/", view(self.close_balance_view), name="billing_close_balance"),
+            path("cantine-a-1-euro/", view(self.state_claim_view), name="billing_state_claim"),
             *super().get_urls(),
         ]
 
@@ -281,6 +284,23 @@ class DeskPaymentAdmin(EstablishmentScoped, AddOnlyAdmin):
         if result is not None and request.GET.get("format") == "csv":
             return journal_csv(result)
         return self._page(request, "admin/billing/journal.html", _("Journal de caisse"), form=form, journal=result)
+
+    def state_claim_view(self, request):
+        """The State's "cantine à 1 €" for a month and one of the staff member's establishments (CSV too)."""
+        require(request, READ)
+        form = ClaimForm(request.GET or None, establishments=staff_establishments(request))
+        claim = None
+        if form.is_valid():
+            claim = meal_claim(form.cleaned_data["establishment"], form.cleaned_data["month"])
+            if request.GET.get("format") == "csv":
+                return claim_csv(claim)
+        return self._page(
+            request,
+            "admin/billing/state_claim.html",
+            _("Cantine à 1 € : demande d'aide de l'État"),
+            form=form,
+            claim=claim,
+        )
 
     def negative_balances_view(self, request):
         require(request, READ)

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from billing.models import EntryKind
 from billing.till.models import Till
 from billing.till.passages import record_passages
 from canteen.models import Establishment, Guardianship, Pupil, Tariff
+from canteen.quotient import FamilyQuotient, Issuer, QuotientStatus, TariffBand, TariffGrid, end_of_school_year
 from portal.lib.localtime import zone_of
 from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
 
@@ -46,6 +48,10 @@ PUPILS_2 = [
     ("20004", "Roux", "Adam", "Élève", "3e"),
 ]
 TARIFFS = [("Élève", "3.50"), ("Maternelle", "3.10"), ("Adulte", "5.20")]
+# The second school's grid by quotient familial, from the school year's first day: (from, to, price).
+SCHOOL_YEAR_START = datetime.date(2026, 9, 1)
+QF_BANDS = [(0, 500, "1.00"), (501, 900, "2.50"), (901, None, "4.20")]
+DEMO_ATTESTATION = b"%PDF-1.4\n% Attestation de quotient familial (demonstration)\n%%EOF\n"
 # (card, last name, first name, category, class); the first two are the demo parent's children.
 PUPILS = [
     ("10001", "Martin", "Léa", "Élève", "CM1"),
@@ -105,9 +111,10 @@ class Command(BaseCommand):
             bank_account="FR7610071370000000200000456",
         )
         pupils_2 = self._pupils(school_2, PUPILS_2)
-        self._family(PARENT_2_EMAIL, PARENT_2_PASSWORD, pupils_2[:2], first_name="Lucia", last_name="Lopez")
-        made_2 = [(PARENT_2_EMAIL, PARENT_2_PASSWORD, "parent de Sofia et Mateo Lopez")]
+        lucia = self._family(PARENT_2_EMAIL, PARENT_2_PASSWORD, pupils_2[:2], first_name="Lucia", last_name="Lopez")
+        made_2 = [(PARENT_2_EMAIL, PARENT_2_PASSWORD, "parent de Sofia et Mateo Lopez (quotient familial 450)")]
         made_2 += self._staff(school_2, STAFF_2)
+        self._quotient_pricing(school_2, lucia)
 
         self._login(*SUPERUSER, is_staff=True, is_superuser=True)
         for shown, logins in [(school, made), (school_2, made_2)]:
@@ -130,6 +137,35 @@ class Command(BaseCommand):
                 defaults={"price": Decimal(price)},
             )
         return school
+
+    def _quotient_pricing(self, school: Establishment, parent: User) -> None:
+        """The second school prices its pupils' meals by quotient familial (three bands, "cantine à 1 €"), and
+        the Lopez family's QF of 450 is validated for the school year: Sofia and Mateo pay 1,00 €."""
+        grid, created = TariffGrid.objects.get_or_create(
+            establishment=school,
+            category="Élève",
+            valid_from=SCHOOL_YEAR_START,
+            defaults={"default_price": Decimal("4.20")},
+        )
+        if created:
+            TariffBand.objects.bulk_create(
+                TariffBand(grid=grid, lower=lower, upper=upper, price=Decimal(price))
+                for lower, upper, price in QF_BANDS
+            )
+        if not FamilyQuotient.objects.filter(user=parent, establishment=school).exists():
+            quotient = FamilyQuotient(
+                user=parent,
+                establishment=school,
+                value=450,
+                issuer=Issuer.CAF,
+                attestation_date=SCHOOL_YEAR_START - datetime.timedelta(days=20),
+                status=QuotientStatus.VALIDATED,
+                applies_from=SCHOOL_YEAR_START,
+                expires_on=end_of_school_year(SCHOOL_YEAR_START),
+                decided_at=timezone.now(),
+            )
+            quotient.attestation.save("attestation.pdf", ContentFile(DEMO_ATTESTATION), save=False)
+            quotient.save()
 
     def _pupils(self, school: Establishment, rows) -> list[Pupil]:
         return [
