@@ -3,12 +3,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.lib import cached_pages
-from portal.lib.personal_data import CARD, IDENTITY, Erasure, anonymiser, declare, identity, pseudonym_code
+from portal.lib.personal_data import (
+    CARD,
+    IDENTITY,
+    INCOME,
+    Erasure,
+    anonymiser,
+    declare,
+    identity,
+    pseudonym_code,
+    retention_rule,
+)
 
 from .models import AlertSettings, Guardianship, Pupil
+from .quotient import FamilyQuotient, QuotientStatus
 
 declare(
     "canteen.Pupil",
@@ -27,6 +42,16 @@ declare(
     },
 )
 declare("canteen.ClosedPeriod", exempt={"label": "le nom d'une période de fermeture"})
+declare(
+    "canteen.FamilyQuotient",
+    personal={
+        "value": INCOME,
+        "issuer": INCOME,
+        "attestation": INCOME,
+        "attestation_date": INCOME,
+        "refusal_reason": INCOME,
+    },
+)
 
 
 def pupil_pseudonym(pupil: Pupil) -> str:
@@ -74,3 +99,28 @@ def forget_guardian(erasure: Erasure) -> None:
     """An erased login guards no child any more; its alert settings go with it."""
     Guardianship.objects.filter(user=erasure.subject).delete()
     AlertSettings.objects.filter(user=erasure.subject).delete()
+
+
+@anonymiser("user")
+def forget_quotients(erasure: Erasure) -> None:
+    """An erased parent's QF declarations go, their files after the commit (canteen's signal): the prices already
+    billed are in the ledger."""
+    FamilyQuotient.objects.filter(user=erasure.subject).delete()
+
+
+@retention_rule("attestations de quotient familial échues")
+def old_attestations(now, dry_run: bool) -> int:
+    """The attestation's file, ``PRIVACY_ATTESTATION_MONTHS`` after its QF expired or was refused; the QF's value
+    and dates stay, they justify the prices billed."""
+    limit = now - timedelta(days=30 * settings.PRIVACY_ATTESTATION_MONTHS)
+    due = FamilyQuotient.objects.exclude(attestation="").filter(
+        Q(expires_on__lt=limit.date()) | Q(status=QuotientStatus.REFUSED, decided_at__lt=limit)
+    )
+    if dry_run:
+        return due.count()
+    count = 0
+    for quotient in due:
+        quotient.attestation.delete(save=False)
+        FamilyQuotient.objects.filter(pk=quotient.pk).update(attestation="")
+        count += 1
+    return count

@@ -282,6 +282,9 @@ PRIVACY_NOTIFICATION_MONTHS = envint("PRIVACY_NOTIFICATION_MONTHS", 12)
 PRIVACY_LOGIN_TRACE_DAYS = envint("PRIVACY_LOGIN_TRACE_DAYS", 30)  # failed logins and their addresses
 # A pupil who left is anonymised after the accounting period (Code de commerce, L123-22: ten years).
 PRIVACY_PUPIL_YEARS = envint("PRIVACY_PUPIL_YEARS", 10)
+# A QF attestation's file is deleted this long after the QF expired or was refused (its value and dates stay, they
+# justify the prices billed and the State's claim).
+PRIVACY_ATTESTATION_MONTHS = envint("PRIVACY_ATTESTATION_MONTHS", 12)
 
 # No task may hang a worker for ever; each task that must finish sooner says so itself.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)

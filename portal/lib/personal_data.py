@@ -40,7 +40,8 @@ PAYMENT = "données de paiement"
 CORRESPONDENCE = "correspondance"
 CONNECTION = "données de connexion"
 TECHNICAL = "trace technique"
-CATEGORIES = (IDENTITY, CONTACT, CARD, PAYMENT, CORRESPONDENCE, CONNECTION, TECHNICAL)
+INCOME = "quotient familial"
+CATEGORIES = (IDENTITY, CONTACT, CARD, PAYMENT, INCOME, CORRESPONDENCE, CONNECTION, TECHNICAL)
 
 # Every field of a personal nature is declared; a field looks personal by its type or its name.
 PERSONAL_LOOKING_NAME = re.compile(

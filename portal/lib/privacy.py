@@ -33,6 +33,7 @@ declare(
     },
     exempt={
         "name": "le nom du modèle d'email (« low-balance »)",
+        "sender_name": "le nom de l'établissement qui écrit",
         "last_error": "la réponse du serveur SMTP, sans le contenu de l'email",
     },
 )
