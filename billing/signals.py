@@ -18,6 +18,10 @@ payment_credited = Signal()  # payment=Payment
 # crossing (billing.thresholds): alerts=[LowBalance(user_id, pupil_id, balance), ...], the balances as they
 # stood when checked. Receivers write their notifications and emails in that transaction.
 balance_low = Signal()
+# Sent in the transaction that announces a direct debit to its parent (debit=DirectDebit) and in the one that
+# records its return by the bank (debit=DirectDebit, reason=the French reason): receivers leave a notification.
+direct_debit_announced = Signal()
+direct_debit_returned = Signal()
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

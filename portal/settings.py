@@ -271,6 +271,17 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A database outage met by a view answers a French 503 (JSON for machines); last, so asked first.
 MIDDLEWARE.append("portal.middleware.DatabaseUnavailableMiddleware")
 
+# SEPA direct debits: the Fernet key(s) that encrypt debtors' IBANs at rest (comma-separated, the first one
+# encrypts); unset, a key derived from SECRET_KEY (the embedded default). Generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+SEPA_ENCRYPTION_KEY = env("SEPA_ENCRYPTION_KEY", "")
+# Each morning the direct-debit calendar moves on: lapsed mandates end, families are pre-notified at the
+# establishment's delay, debits sent to the bank are credited on their collection date.
+CELERY_BEAT_SCHEDULE["direct-debits-daily"] = {
+    "task": "billing.tasks.run_direct_debit_calendar",
+    "schedule": crontab(hour=6, minute=30),
+}
+
 # Payments: Stripe Checkout when a key is set, the demo provider otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")

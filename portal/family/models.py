@@ -109,6 +109,8 @@ class NotificationKind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+    DEBIT_ANNOUNCED = "debit_announced", _("Prélèvement à venir")
+    DEBIT_RETURNED = "debit_returned", _("Prélèvement rejeté")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -119,6 +121,10 @@ NOTIFICATION_TEXTS = {
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+    NotificationKind.DEBIT_ANNOUNCED: _(
+        "Prochain prélèvement : %(amount)s € le %(date)s (%(parts)s), mandat %(rum)s, créancier %(ics)s."
+    ),
+    NotificationKind.DEBIT_RETURNED: _("Votre banque a rejeté le prélèvement de %(amount)s € : %(reason)s."),
 }
 
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from accounts.signals import request_approved
 from billing.models import LowBalanceAlert, Payment, PaymentMethod
-from billing.signals import balance_low, payment_credited
+from billing.signals import balance_low, direct_debit_announced, direct_debit_returned, payment_credited
 from canteen.models import Establishment, Guardianship
+from portal.lib.money import euros
 
 from .alerts import notify_low_balances
 from .establishments import forget_establishment as forget_school
@@ -62,6 +63,43 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
             link=link,
         )
         for user_id, parts in shares.items()
+    )
+
+
+@receiver(direct_debit_announced, dispatch_uid="portal.notify_debit_announced")
+def notify_debit_announced(sender, debit, **kwargs) -> None:
+    """The parent reads what will be taken, when, and under which mandate: "Prochain prélèvement : 45,00 € le
+    05/01 (Léa 25,00 €, Hugo 20,00 €)"."""
+    parts = debit.payment.allocations.select_related("pupil").order_by("pupil__first_name")
+    notify(
+        [
+            Notification(
+                user_id=debit.mandate.user_id,
+                kind=NotificationKind.DEBIT_ANNOUNCED,
+                params={
+                    "amount": str(debit.payment.amount),
+                    "date": f"{debit.collection_date:%d/%m/%Y}",
+                    "parts": ", ".join(f"{a.pupil.first_name} {euros(a.amount)}" for a in parts),
+                    "rum": debit.mandate.reference,
+                    "ics": debit.mandate.establishment.creditor_identifier,
+                },
+                link=reverse("portal:other_payments"),
+            )
+        ]
+    )
+
+
+@receiver(direct_debit_returned, dispatch_uid="portal.notify_debit_returned")
+def notify_debit_returned(sender, debit, reason: str, **kwargs) -> None:
+    notify(
+        [
+            Notification(
+                user_id=debit.mandate.user_id,
+                kind=NotificationKind.DEBIT_RETURNED,
+                params={"amount": str(debit.payment.amount), "reason": str(reason)},
+                link=reverse("portal:other_payments"),
+            )
+        ]
     )
 
 
