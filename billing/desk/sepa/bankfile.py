@@ -126,7 +126,9 @@ def build_xml(check: BatchCheck, message_id: str, version: str) -> bytes:
     if establishment.bank_bic or version == VERSION_02:
         config["BIC"] = establishment.bank_bic
     sepa = SepaDD(config, schema=version, clean=True)
+    # Our message id, stored with the file: the header was written by the constructor with a random one.
     sepa.msg_id = message_id
+    sepa._xml.find(f"{sepa.root_el}/GrpHdr/MsgId").text = message_id
     for debit in check.debits:
         mandate = debit.mandate
         payment = {
