@@ -88,7 +88,9 @@ class TestPrenotification:
         assert "Léa : 25,00\xa0€" in email.body and "Hugo : 25,00\xa0€" in email.body
         assert prepared.mandate.reference in email.body and ICS in email.body
         (notification,) = Notification.objects.filter(user=parent, kind=NotificationKind.DEBIT_ANNOUNCED)
-        assert notification.text.replace("\xa0", " ").startswith("Prochain prélèvement : 50,00 € le 05/01/2027 (Hugo 25,00 €, Léa 25,00 €)")
+        assert notification.text.replace("\xa0", " ").startswith(
+            "Prochain prélèvement : 50,00 € le 05/01/2027 (Hugo 25,00 €, Léa 25,00 €)"
+        )
 
     def test_a_late_announcement_moves_the_collection_date_to_keep_the_delay(self, prepared):
         late = COLLECTION - datetime.timedelta(days=5)
