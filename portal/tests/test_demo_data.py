@@ -76,3 +76,17 @@ def test_the_root_page_lists_both_demo_schools(client):
     page = client.get("/").content.decode()
     assert f'href="/e/{demo_data.SCHOOL_CODE}/"' in page and f'href="/e/{demo_data.SCHOOL_2_CODE}/"' in page
     assert "Collège Honoré de Balzac" in page
+
+
+def test_both_demo_schools_collect_direct_debits_and_camille_has_a_mandate_and_a_debit_prepared():
+    from billing.desk.models import DirectDebit, DirectDebitMandate, MandateStatus
+    from canteen.models import Establishment
+
+    call_command("demo_data")
+    call_command("demo_data")
+    for school in Establishment.objects.all():
+        school.full_clean()  # the ICS, IBAN and BIC pass their checks
+        assert school.is_sepa_creditor
+    mandate = DirectDebitMandate.objects.get()
+    assert mandate.status == MandateStatus.ACTIVE and mandate.user.email == "parent@demo.openself.fr"
+    assert DirectDebit.objects.filter(mandate=mandate).count() == 1
