@@ -18,8 +18,9 @@ payment_credited = Signal()  # payment=Payment
 # crossing (billing.thresholds): alerts=[LowBalance(user_id, pupil_id, balance), ...], the balances as they
 # stood when checked. Receivers write their notifications and emails in that transaction.
 balance_low = Signal()
-# Sent in the transaction that announces a direct debit to its parent (debit=DirectDebit) and in the one that
-# records its return by the bank (debit=DirectDebit, reason=the French reason): receivers leave a notification.
+# Sent in the transaction that announces direct debits to their parents (debits=[DirectDebit], their payments'
+# allocations loaded) and in the one that records a return by the bank (debit=DirectDebit, reason=the French
+# reason): receivers leave notifications.
 direct_debit_announced = Signal()
 direct_debit_returned = Signal()
 

@@ -29,7 +29,7 @@ from billing.signals import direct_debit_announced, direct_debit_returned
 from canteen.models import Pupil, meal_prices
 from portal.lib import cached_pages
 from portal.lib.audit import ADDITION, as_proxy, record
-from portal.lib.emails import queue_email
+from portal.lib.emails import queue_email, queue_emails
 from portal.lib.money import ZERO, euros, signed
 
 from .models import (
@@ -356,45 +356,62 @@ def _prepare_establishment(mandates, month, today, user) -> list[DirectDebit]:
     return debits
 
 
+PRENOTIFY_CHUNK = 200  # debits announced per transaction: few commits for a month, short locks
+
+
 def prenotify(debits, *, today: datetime.date) -> int:
     """Tell each parent what will be taken, when, under which RUM and ICS: an email and a notification.
 
     A debit whose announced date no longer leaves the establishment's delay is moved to the first business day
-    that does, before being announced. Each debit is announced once (a conditional update), however often the
-    daily task runs.
+    that does, before being announced. Each debit is announced once (its row locked and checked), however often
+    the daily task runs, a chunk of debits per transaction.
     """
-    told = 0
+    debits = list(debits)
+    return sum(
+        _prenotify_chunk([d.pk for d in debits[i : i + PRENOTIFY_CHUNK]], today)
+        for i in range(0, len(debits), PRENOTIFY_CHUNK)
+    )
+
+
+def announcement(debit: DirectDebit) -> tuple[str, str, dict]:
+    """The pre-notification email: the date, the amount and each child's part, the RUM and the ICS."""
+    parent, establishment = debit.mandate.user, debit.mandate.establishment
+    return (
+        "direct-debit-announced",
+        parent.email,
+        {
+            "parent_name": parent.get_short_name(),
+            "amount": debit.payment.amount,
+            "date": debit.collection_date,
+            "parts": [(a.pupil.first_name, a.amount) for a in debit.payment.allocations.all()],
+            "rum": debit.mandate.reference,
+            "ics": establishment.creditor_identifier,
+            "creditor": establishment.beneficiary,
+        },
+    )
+
+
+@transaction.atomic
+def _prenotify_chunk(ids: list[int], today: datetime.date) -> int:
+    # Locked, then re-read: two runs of the task at once announce each debit once.
+    locked = list(DirectDebit.objects.select_for_update().filter(pk__in=ids, prenotified_at__isnull=True))
+    debits = list(
+        DirectDebit.objects.filter(pk__in=[d.pk for d in locked])
+        .select_related("mandate__user", "mandate__establishment", "payment")
+        .prefetch_related("payment__allocations__pupil")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    DirectDebit.objects.filter(pk__in=[d.pk for d in debits]).update(prenotified_at=now)
     for debit in debits:
-        establishment = debit.mandate.establishment
-        earliest = today + datetime.timedelta(days=establishment.prenotification_days)
-        with transaction.atomic():
-            collection = debit.collection_date
-            if collection < earliest:
-                collection = next_business_day(earliest)
-            done = DirectDebit.objects.filter(pk=debit.pk, prenotified_at__isnull=True).update(
-                prenotified_at=timezone.now(), collection_date=collection
-            )
-            if not done:
-                continue
-            debit.collection_date = collection
-            parts = [(a.pupil.first_name, a.amount) for a in debit.payment.allocations.select_related("pupil")]
-            parent = debit.mandate.user
-            queue_email(
-                "direct-debit-announced",
-                parent.email,
-                {
-                    "parent_name": parent.get_short_name(),
-                    "amount": debit.payment.amount,
-                    "date": collection,
-                    "parts": parts,
-                    "rum": debit.mandate.reference,
-                    "ics": establishment.creditor_identifier,
-                    "creditor": establishment.beneficiary,
-                },
-            )
-            direct_debit_announced.send(sender=DirectDebit, debit=debit)
-            told += 1
-    return told
+        debit.prenotified_at = now
+        earliest = today + datetime.timedelta(days=debit.mandate.establishment.prenotification_days)
+        if debit.collection_date < earliest:  # announced late: the date moves to keep the delay
+            debit.collection_date = next_business_day(earliest)
+            DirectDebit.objects.filter(pk=debit.pk).update(collection_date=debit.collection_date)
+    queue_emails([announcement(debit) for debit in debits])
+    direct_debit_announced.send(sender=DirectDebit, debits=debits)
+    return len(debits)
 
 
 def due_prenotifications(today: datetime.date) -> list[DirectDebit]:

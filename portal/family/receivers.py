@@ -67,25 +67,27 @@ def notify_payment(sender, payment: Payment, **kwargs) -> None:
 
 
 @receiver(direct_debit_announced, dispatch_uid="portal.notify_debit_announced")
-def notify_debit_announced(sender, debit, **kwargs) -> None:
-    """The parent reads what will be taken, when, and under which mandate: "Prochain prélèvement : 45,00 € le
-    05/01 (Léa 25,00 €, Hugo 20,00 €)"."""
-    parts = debit.payment.allocations.select_related("pupil").order_by("pupil__first_name")
+def notify_debit_announced(sender, debits, **kwargs) -> None:
+    """Each parent reads what will be taken, when, and under which mandate: "Prochain prélèvement : 45,00 € le
+    05/01/2027 (Hugo 20,00 €, Léa 25,00 €)"."""
+    link = reverse("portal:other_payments")
     notify(
-        [
-            Notification(
-                user_id=debit.mandate.user_id,
-                kind=NotificationKind.DEBIT_ANNOUNCED,
-                params={
-                    "amount": str(debit.payment.amount),
-                    "date": f"{debit.collection_date:%d/%m/%Y}",
-                    "parts": ", ".join(f"{a.pupil.first_name} {euros(a.amount)}" for a in parts),
-                    "rum": debit.mandate.reference,
-                    "ics": debit.mandate.establishment.creditor_identifier,
-                },
-                link=reverse("portal:other_payments"),
-            )
-        ]
+        Notification(
+            user_id=debit.mandate.user_id,
+            kind=NotificationKind.DEBIT_ANNOUNCED,
+            params={
+                "amount": str(debit.payment.amount),
+                "date": f"{debit.collection_date:%d/%m/%Y}",
+                "parts": ", ".join(
+                    f"{a.pupil.first_name} {euros(a.amount)}"
+                    for a in sorted(debit.payment.allocations.all(), key=lambda a: a.pupil.first_name)
+                ),
+                "rum": debit.mandate.reference,
+                "ics": debit.mandate.establishment.creditor_identifier,
+            },
+            link=link,
+        )
+        for debit in debits
     )
 
 

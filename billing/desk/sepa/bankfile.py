@@ -1,20 +1,26 @@
 """The pain.008 file a bank accepts: one establishment, one collection date, checked before it is given out.
 
-Built by sepaxml, which validates it against the official XSD on export (pain.008.001.08, the 2019 version
-French banks take, or .02 where the establishment chose it); one payment information block per sequence type
-(FRST, RCUR) and collection date. Amounts become cents only here, at sepaxml's boundary, by Decimal arithmetic.
+Built by sepaxml (pain.008.001.08, the 2019 version French banks take, or .02 where the establishment chose it),
+one payment information block per sequence type (FRST, RCUR) and collection date, then validated against the
+official XSD that sepaxml ships, by libxml2 through lxml: sepaxml's own validation (xmlschema, pure Python) takes
+seconds for a file of 300 debits, lxml milliseconds. Amounts become cents only here, at sepaxml's boundary, by
+Decimal arithmetic.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import os
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sepaxml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml import etree
 from sepaxml import SepaDD
 
 from billing.models import PaymentStatus
@@ -25,6 +31,24 @@ from ..models import SEPA_REFERENCE, BankFile, DirectDebit
 from .calendar import is_business_day, sending_deadline
 
 VERSION_02 = "pain.008.001.02"
+XSD_DIR = os.path.join(os.path.dirname(sepaxml.__file__), "schemas")
+
+
+class InvalidBankFile(ValueError):
+    """The file does not validate against its XSD: a bug or a value the checks let through, never sent."""
+
+
+@functools.cache
+def schema(version: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(os.path.join(XSD_DIR, f"{version}.xsd")))
+
+
+def validate(xml: bytes, version: str) -> None:
+    """Raise ``InvalidBankFile`` unless ``xml`` validates against the official XSD of ``version``."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    checker = schema(version)
+    if not checker.validate(etree.fromstring(xml, parser)):
+        raise InvalidBankFile(f"{version}: {checker.error_log.last_error}")
 
 
 @dataclass
@@ -113,7 +137,7 @@ def cents(amount: Decimal) -> int:
 
 
 def build_xml(check: BatchCheck, message_id: str, version: str) -> bytes:
-    """The file, validated against its XSD by sepaxml (``sepaxml.validation.ValidationError`` when not)."""
+    """The file, validated against its XSD (``InvalidBankFile`` when not)."""
     establishment = check.establishment
     config = {
         "name": establishment.beneficiary[:70],
@@ -146,7 +170,9 @@ def build_xml(check: BatchCheck, message_id: str, version: str) -> bytes:
         if mandate.bic:
             payment["BIC"] = mandate.bic
         sepa.add_payment(payment)
-    return sepa.export(validate=True)
+    xml = sepa.export(validate=False)
+    validate(xml, version)
+    return xml
 
 
 def new_message_id(establishment) -> str:
