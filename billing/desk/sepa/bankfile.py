@@ -20,6 +20,7 @@ import sepaxml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 from sepaxml import SepaDD
 
@@ -205,7 +206,11 @@ def send_to_bank(establishment, collection_date: datetime.date, *, user, today: 
     record(
         user,
         bank_file,
-        _("Fichier de prélèvements remis à la banque : %(count)s prélèvements, %(total)s, échéance le %(date)s.")
+        ngettext(
+            "Fichier de prélèvements remis à la banque : %(count)d prélèvement, %(total)s, échéance le %(date)s.",
+            "Fichier de prélèvements remis à la banque : %(count)d prélèvements, %(total)s, échéance le %(date)s.",
+            check.count,
+        )
         % {"count": check.count, "total": euros(check.control_sum), "date": f"{collection_date:%d/%m/%Y}"},
         action=ADDITION,
     )
