@@ -330,7 +330,7 @@ class BankFile(models.Model):
     version = models.CharField(_("version"), max_length=20)
     message_id = models.CharField(_("identifiant du message"), max_length=35, unique=True)
     transactions = models.PositiveIntegerField(_("nombre de prélèvements"))
-    control_sum = models.DecimalField(_("montant total"), max_digits=14, decimal_places=2)
+    control_sum = models.DecimalField(_("montant total"), max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("créé par")

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('version', models.CharField(max_length=20, verbose_name='version')),
                 ('message_id', models.CharField(max_length=35, unique=True, verbose_name='identifiant du message')),
                 ('transactions', models.PositiveIntegerField(verbose_name='nombre de prélèvements')),
-                ('control_sum', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant total')),
+                ('control_sum', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant total')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
                 ('establishment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bank_files', to='canteen.establishment', verbose_name='établissement')),

@@ -184,3 +184,9 @@ def test_a_mandate_unused_for_36_months_lapses_and_says_so(parent, creditor, cas
     assert daily.run(datetime.date(2026, 12, 5)).lapsed == 1
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.ENDED and mandate.ended_reason.startswith("Caduc")
+
+
+def test_a_file_that_does_not_validate_is_never_given_out():
+    wrong = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"><CstmrDrctDbtInitn/></Document>'
+    with pytest.raises(bankfile.InvalidBankFile):
+        bankfile.validate(wrong, "pain.008.001.08")
