@@ -345,13 +345,14 @@ def _prepare_establishment(mandates, month, today, user) -> list[DirectDebit]:
             )
             for payment, (mandate, _parts) in zip(payments, planned, strict=True)
         )
-        record(
-            user,
-            debits,
-            _("Prélèvement de %(month)s préparé, échéance le %(date)s.")
-            % {"month": f"{month:%m/%Y}", "date": f"{collection:%d/%m/%Y}"},
-            action=ADDITION,
-        )
+        for debit in debits if user is not None else ():  # a command's run is recorded by nobody
+            record(
+                user,
+                debit,
+                _("Prélèvement de %(month)s préparé : %(amount)s, échéance le %(date)s.")
+                % {"month": f"{month:%m/%Y}", "amount": euros(debit.payment.amount), "date": f"{collection:%d/%m/%Y}"},
+                action=ADDITION,
+            )
         cached_pages.bump({mandate.user_id for mandate, _parts in planned})
     return debits
 

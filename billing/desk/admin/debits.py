@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -351,7 +352,14 @@ class DirectDebitAdmin(EstablishmentScoped, admin.ModelAdmin):
                 template="admin/billing/debit_return.html",
                 debits=queryset,
             )
-        done = sum(operations.return_direct_debit(debit, form.cleaned_data["code"], request.user) for debit in queryset)
+        try:
+            with transaction.atomic():  # all the selected debits or none
+                for debit in queryset.select_related("mandate__user", "payment"):
+                    operations.reject_direct_debit(debit, user=request.user, code=form.cleaned_data["code"])
+        except operations.CashierError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        done = queryset.count()
         self.message_user(
             request,
             ngettext(
