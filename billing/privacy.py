@@ -13,9 +13,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from canteen.models import Pupil
 from portal.lib.personal_data import (
+    CONNECTION,
+    CONTACT,
     CORRESPONDENCE,
     IDENTITY,
     PAYMENT,
@@ -24,10 +27,12 @@ from portal.lib.personal_data import (
     any_contains,
     declare,
     erase,
+    pseudonym_code,
     retention_rule,
 )
 
-from .desk.models import DirectDebitMandate, OfflinePayment
+from .desk.models import DirectDebitMandate, MandateStatus, OfflinePayment
+from .desk.sepa.mandates import end_mandate
 from .models import Payment
 
 declare(
@@ -40,7 +45,24 @@ declare(
     "billing.OfflinePayment",
     personal={"drawer": IDENTITY, "cheque_number": PAYMENT, "bank": PAYMENT, "cancel_reason": CORRESPONDENCE},
 )
-declare("billing.DirectDebitMandate", personal={"iban": PAYMENT, "reference": PAYMENT})
+declare(
+    "billing.DirectDebitMandate",
+    personal={
+        "iban_encrypted": PAYMENT,
+        "iban_hint": PAYMENT,
+        "bic": PAYMENT,
+        "reference": PAYMENT,
+        "holder_name": IDENTITY,
+        "holder_address": CONTACT,
+        "consent_at": CONNECTION,
+        "consent_ip": CONNECTION,
+        "ended_reason": CORRESPONDENCE,
+    },
+    exempt={"last_collected_on": "la date du dernier prélèvement (la règle des 36 mois), sans la personne"},
+)
+declare("billing.DirectDebit", exempt={"bank_file": "le fichier bancaire qui porte le prélèvement (un lien)"})
+declare("billing.BankFile", exempt={"message_id": "l'identifiant du fichier pour la banque"})
+declare("billing.BankReturnFile", exempt={"name": "le nom du fichier de retours envoyé par la banque"})
 declare("billing.Till", exempt={"name": "le nom d'une borne du self"})
 
 YEAR = timedelta(days=366)
@@ -69,7 +91,36 @@ def anonymise_payer(erasure: Erasure) -> None:
         drawer = erasure.pseudonym if own else erasure.scrub(offline.drawer)
         OfflinePayment.objects.filter(pk=offline.pk).update(drawer=drawer)
     for mandate in DirectDebitMandate.objects.filter(user=user):
-        DirectDebitMandate.objects.filter(pk=mandate.pk).update(iban=masked_iban(mandate.iban), active=False)
+        end_mandate(mandate, reason=gettext("Compte du parent supprimé"))
+        forget_mandate_holder(mandate, erasure.pseudonym)
+
+
+def forget_mandate_holder(mandate: DirectDebitMandate, pseudonym: str) -> None:
+    """The IBAN kept with its first and last four characters (enough to answer a bank's question), the holder
+    a pseudonym, the online consent's address gone; the RUM, dates and amounts stay with the accounts."""
+    mandate.iban = masked_iban(mandate.iban)  # the setter encrypts it and masks the hint
+    DirectDebitMandate.objects.filter(pk=mandate.pk).update(
+        iban_encrypted=mandate.iban_encrypted,
+        iban_hint=mandate.iban_hint,
+        holder_name=pseudonym,
+        holder_address="",
+        consent_ip=None,
+    )
+
+
+@retention_rule("mandats de prélèvement terminés")
+def ended_mandates(now, dry_run: bool) -> int:
+    """A mandate ended ``PRIVACY_MANDATE_MONTHS`` ago (the 13 months of a debtor's refund right for an
+    unauthorised debit, and a month to answer the bank): its holder and account are forgotten as above."""
+    limit = now - timedelta(days=30 * settings.PRIVACY_MANDATE_MONTHS)
+    due = DirectDebitMandate.objects.filter(status=MandateStatus.ENDED, ended_at__lt=limit).exclude(holder_address="")
+    if dry_run:
+        return due.count()
+    count = 0
+    for mandate in due.iterator(chunk_size=200):
+        forget_mandate_holder(mandate, f"Titulaire {pseudonym_code('mandate', mandate.pk)}")
+        count += 1
+    return count
 
 
 @anonymiser("pupil")

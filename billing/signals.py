@@ -21,6 +21,11 @@ balance_low = Signal()
 # Sent inside the transaction that booked a correction by the cash desk: entry=LedgerEntry (its ``note`` is the
 # reason the family reads).
 correction_booked = Signal()
+# Sent in the transaction that announces direct debits to their parents (debits=[DirectDebit], their payments'
+# allocations loaded) and in the one that records a return by the bank (debit=DirectDebit, reason=the French
+# reason): receivers leave notifications.
+direct_debit_announced = Signal()
+direct_debit_returned = Signal()
 
 
 @receiver(post_save, sender=Pupil, dispatch_uid="billing.open_wallet")

@@ -17,3 +17,15 @@ def settle_thresholds(pupil_ids: list[int]) -> int:
 def prepare_first_visits() -> int:
     """Keep the forecast, history count and chart of the children booked lately, for their families' next visit."""
     return precomputed.prepare_recent()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1200, time_limit=1500)
+def run_direct_debit_calendar() -> dict:
+    """Each morning (Celery beat): lapsed mandates end, debits are pre-notified at their establishment's delay,
+    debits sent to the bank are credited on their collection date. Safe to run twice."""
+    from django.utils import timezone
+
+    from .desk.sepa import daily
+
+    result = daily.run(timezone.localdate())
+    return {"lapsed": result.lapsed, "announced": result.announced, "credited": result.credited}

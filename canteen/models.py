@@ -17,6 +17,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.bank_ids import compact, validate_bic, validate_iban, validate_ics
+
+
+class SepaVersion(models.TextChoices):
+    PAIN_008_001_08 = "pain.008.001.08", _("pain.008.001.08 (version 2019, acceptée par les banques françaises)")
+    PAIN_008_001_02 = "pain.008.001.02", _("pain.008.001.02 (version 2009)")
+
 
 class EstablishmentQuerySet(models.QuerySet):
     def for_staff(self, user) -> EstablishmentQuerySet:
@@ -48,7 +55,35 @@ class Establishment(models.Model):
         _("compte de dépôt (IBAN)"),
         max_length=34,
         blank=True,
-        help_text=_("Le compte crédité des chèques remis, imprimé sur les bordereaux de remise."),
+        validators=[validate_iban],
+        help_text=_("Le compte crédité des chèques remis et des prélèvements, imprimé sur les bordereaux de remise."),
+    )
+    bank_bic = models.CharField(_("BIC du compte de dépôt"), max_length=11, blank=True, validators=[validate_bic])
+    # The SEPA creditor: its name and address are the beneficiary's above, printed on every mandate.
+    creditor_identifier = models.CharField(
+        _("identifiant créancier SEPA (ICS)"),
+        max_length=35,
+        blank=True,
+        validators=[validate_ics],
+        help_text=_("Donné par la banque, 13 caractères pour la France, par exemple FR72ZZZ123456."),
+    )
+    prenotification_days = models.PositiveSmallIntegerField(
+        _("délai de pré-notification (jours)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Les familles sont prévenues du montant et de la date au moins ce nombre de jours avant."),
+    )
+    collection_day = models.PositiveSmallIntegerField(
+        _("jour du prélèvement dans le mois"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Reporté au jour ouvré suivant s'il tombe un week-end ou un jour férié bancaire."),
+    )
+    sepa_version = models.CharField(
+        _("version du fichier de prélèvements"),
+        max_length=20,
+        choices=SepaVersion.choices,
+        default=SepaVersion.PAIN_008_001_08,
     )
     min_credit_amount = models.DecimalField(
         _("montant minimum à créditer"),
@@ -115,6 +150,17 @@ class Establishment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Bank identifiers are stored compact, as the bank file carries them."""
+        self.bank_account = compact(self.bank_account)
+        self.bank_bic = compact(self.bank_bic)
+        self.creditor_identifier = compact(self.creditor_identifier)
+
+    @property
+    def is_sepa_creditor(self) -> bool:
+        """Whether the establishment can collect direct debits: an ICS and an account to be paid into."""
+        return bool(self.creditor_identifier and self.bank_account)
 
 
 class Tariff(models.Model):

@@ -37,6 +37,7 @@ declare(
         "contact_email": "l'adresse de contact publique de l'établissement",
         "address": "l'adresse du bénéficiaire des paiements (l'établissement)",
         "bank_name": "la banque de l'établissement",
+        "bank_bic": "le BIC de la banque de l'établissement",
         "terms": "ses conditions d'utilisation",
         "other_payments": "ses consignes de paiement",
     },

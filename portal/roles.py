@@ -39,6 +39,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.view_depositslip",
         "billing.view_directdebitmandate",
         "billing.view_directdebit",
+        "billing.view_bankfile",
+        "billing.view_bankreturnfile",
         "billing.view_till",  # creating, changing or revoking one is billing.manage_till, given to no group
         "portal.view_messagethread",
         "portal.change_messagethread",
@@ -82,6 +84,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "billing.change_directdebitmandate",
         "billing.view_directdebit",
         "billing.change_directdebit",
+        "billing.view_bankfile",
+        "billing.view_bankreturnfile",
         "portal.view_messagethread",
         "portal.change_messagethread",
     ],

@@ -285,6 +285,9 @@ PRIVACY_PUPIL_YEARS = envint("PRIVACY_PUPIL_YEARS", 10)
 # A QF attestation's file is deleted this long after the QF expired or was refused (its value and dates stay, they
 # justify the prices billed and the State's claim).
 PRIVACY_ATTESTATION_MONTHS = envint("PRIVACY_ATTESTATION_MONTHS", 12)
+# An ended direct-debit mandate's holder and account are forgotten this long after it ended (13 months of refund
+# right for an unauthorised debit, and one to answer the bank); its RUM, dates and amounts stay with the accounts.
+PRIVACY_MANDATE_MONTHS = envint("PRIVACY_MANDATE_MONTHS", 14)
 
 # No task may hang a worker for ever; each task that must finish sooner says so itself.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
@@ -297,6 +300,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A database outage met by a view answers a French 503 (JSON for machines); last, so asked first.
 MIDDLEWARE.append("portal.middleware.DatabaseUnavailableMiddleware")
+
+# SEPA direct debits: the Fernet key(s) that encrypt debtors' IBANs at rest (comma-separated, the first one
+# encrypts); unset, a key derived from SECRET_KEY (the embedded default). Generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+SEPA_ENCRYPTION_KEY = env("SEPA_ENCRYPTION_KEY", "")
+# Each morning the direct-debit calendar moves on: lapsed mandates end, families are pre-notified at the
+# establishment's delay, debits sent to the bank are credited on their collection date.
+CELERY_BEAT_SCHEDULE["direct-debits-daily"] = {
+    "task": "billing.tasks.run_direct_debit_calendar",
+    "schedule": crontab(hour=6, minute=30),
+}
 
 # Payments: Stripe Checkout when a key is set, the demo provider otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

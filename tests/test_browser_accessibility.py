@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from accounts.models import AccountRequest, User
 from billing.desk import operations
-from billing.desk.models import DebitMode, DirectDebitMandate, OfflinePayment
+from billing.desk.models import DebitMode, DirectDebitMandate, MandateStatus, OfflinePayment
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
 from canteen.models import Establishment, Guardianship, Pupil
 from portal.management.commands.demo_data import PARENT_EMAIL, PARENT_PASSWORD, SCHOOL_CODE, STAFF
@@ -135,7 +135,10 @@ def a_day_at_the_desk() -> tuple[AccountRequest, int]:
     assert response.status_code == 302, response.content.decode()[:2000]
     slip = operations.make_deposit_slip(list(OfflinePayment.objects.all()), user=cashier)
     parent = User.objects.get(email=PARENT_EMAIL)
+    # The demo's own mandate makes way for this one (one live mandate per family and establishment).
+    DirectDebitMandate.objects.filter(user=parent, establishment=school).update(status=MandateStatus.ENDED)
     DirectDebitMandate.objects.create(
+        holder_name="Camille Martin",
         user=parent,
         establishment=school,
         reference="OS-2026-0001",

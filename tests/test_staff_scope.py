@@ -29,7 +29,16 @@ from django.utils import timezone
 
 from accounts.models import AccountRequest, User
 from billing.desk import operations
-from billing.desk.models import Correction, DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate
+from billing.desk.models import (
+    BankFile,
+    BankReturnFile,
+    Correction,
+    DebitMode,
+    DepositSlip,
+    DeskPayment,
+    DirectDebit,
+    DirectDebitMandate,
+)
 from billing.desk.tests.helpers import ADD_URL as DESK_ADD_URL
 from billing.desk.tests.helpers import desk_payment_data
 from billing.ledger import book
@@ -155,6 +164,18 @@ def b_objects(school_b):
         "billing.depositslip": slip,
         "billing.directdebitmandate": mandate,
         "billing.directdebit": debit,
+        "billing.bankfile": BankFile.objects.create(
+            establishment=school_b,
+            collection_date=MONTH,
+            version="pain.008.001.08",
+            message_id=f"OS-{SECRET}"[:35],
+            transactions=1,
+            control_sum=Decimal("30.00"),
+            created_by=b_cashier,
+        ),
+        "billing.bankreturnfile": BankReturnFile.objects.create(
+            establishment=school_b, name=f"{SECRET}.xml", sha256="0" * 64, imported_by=b_cashier
+        ),
         "billing.stripeevent": StripeEvent.objects.create(event_id=f"evt_{SECRET}", type="checkout.session.completed"),
         "portal.messagethread": thread,
         "portal.privacynotice": PrivacyNotice.objects.create(establishment=school_b, controller=f"Mairie {SECRET}"),

@@ -16,15 +16,25 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import PaymentAllocation, PaymentMethod
 from canteen.models import Pupil
+from portal.lib.bank_ids import bic_of, clean_bic, clean_iban
 from portal.lib.forms import MoneyField
 from portal.lib.money import euros, in_words
 
-from .models import Correction, DebitMode, DeskPayment, DirectDebitMandate, OfflinePayment
+from .models import (
+    SEPA_REFERENCE,
+    Correction,
+    DebitMode,
+    DeskPayment,
+    DirectDebitMandate,
+    MandateStatus,
+    OfflinePayment,
+)
 
 DESK_METHODS = [(m.value, m.label) for m in (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.TRANSFER)]
 # Above this, a cheque or a cash payment is surely a typing slip: no one pays a canteen that much at once.
 DESK_MAX_AMOUNT = Decimal("10000.00")
 MANDATE_MAX_AMOUNT = Decimal("1000.00")
+RETURN_FILE_MAX_BYTES = 5 * 1024 * 1024
 CONFIRM_FIELD = "confirm_amount"  # the checkbox shown with the amount in words, see AllocationFormSet
 
 
@@ -138,13 +148,40 @@ class AllocationFormSet(BaseInlineFormSet):
         )
 
 
-class MandateForm(forms.ModelForm):
-    """A mandate debits a fixed amount or tops up to N meals: the form shows the field of the mode chosen
-    (``data-shows``, read by admin.js; without JavaScript both show, each saying its mode), and the server
-    keeps only that one, so that a value typed before changing the mode is never stored."""
+class BankDetailsMixin:
+    """The debtor's IBAN (checked by schwifty: length per country, check digits, the French RIB key) and BIC
+    (optional; derived from the IBAN where the bank registry knows it)."""
+
+    def clean_iban(self) -> str:
+        return clean_iban(self.cleaned_data["iban"])
+
+    def clean_bic(self) -> str:
+        return clean_bic(self.cleaned_data.get("bic", ""))
+
+    def set_bank_details(self, mandate: DirectDebitMandate) -> None:
+        if "iban" in self.cleaned_data:
+            mandate.iban = self.cleaned_data["iban"]
+            mandate.bic = self.cleaned_data.get("bic") or bic_of(self.cleaned_data["iban"])
+
+
+class MandateForm(BankDetailsMixin, forms.ModelForm):
+    """A mandate signed on paper, entered by staff: its RUM is drawn unless one is typed (an older mandate). It
+    debits a fixed amount or tops up to N meals: the form shows the field of the mode chosen (``data-shows``, read
+    by admin.js; without JavaScript both show, each saying its mode), and the server keeps only that one, so that
+    a value typed before changing the mode is never stored."""
 
     FIELD_OF_MODE = {DebitMode.FIXED: "monthly_amount", DebitMode.TOP_UP: "meals"}
 
+    iban = forms.CharField(label=_("IBAN"), max_length=50)
+    reference = forms.CharField(
+        label=_("Référence unique du mandat (RUM)"),
+        max_length=35,
+        required=False,
+        validators=[SEPA_REFERENCE],
+        help_text=_(
+            "Laissez vide : elle est attribuée à l'enregistrement. À saisir seulement pour un mandat existant."
+        ),
+    )
     monthly_amount = MoneyField(
         label=_("Montant par enfant et par mois"),
         required=False,
@@ -154,12 +191,15 @@ class MandateForm(forms.ModelForm):
 
     class Meta:
         model = DirectDebitMandate
-        fields = ["user", "establishment", "reference", "iban", "signed_on", "mode", "monthly_amount", "meals"]
-        fields += ["active"]
+        fields = ["user", "establishment", "reference", "bic", "holder_name", "holder_address", "signed_on"]
+        fields += ["mode", "monthly_amount", "meals"]
         help_texts = {"meals": _("Pour le mode « Compléter jusqu'à N repas par enfant ».")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a change of account is a new mandate (the admin's action), never an edit
+            for name in ("iban", "reference"):
+                self.fields.pop(name, None)
         if "mode" in self.fields:
             shows = ",".join(f"{mode}:{field}" for mode, field in self.FIELD_OF_MODE.items())
             self.fields["mode"].widget.attrs["data-shows"] = shows
@@ -180,15 +220,87 @@ class MandateForm(forms.ModelForm):
                     code="no_child_there",
                 ),
             )
+        live = DirectDebitMandate.objects.filter(user=user, establishment=establishment).exclude(
+            status=MandateStatus.ENDED
+        )
+        if user and establishment and live.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "establishment",
+                forms.ValidationError(
+                    _("Ce parent a déjà un mandat en cours pour cet établissement : terminez-le d'abord."),
+                    code="one_mandate",
+                ),
+            )
         return data
 
-    def clean_iban(self) -> str:
-        """Spaces removed, upper case, and the ISO 13616 check digits verified (mod 97)."""
-        iban = "".join(self.cleaned_data["iban"].split()).upper()
-        digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4]) if iban.isalnum() else ""
-        if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and digits and int(digits) % 97 == 1):
-            raise forms.ValidationError(_("Cet IBAN n'est pas valide : vérifiez-le sur le RIB."), code="iban")
-        return iban
+
+class MandateRequestForm(BankDetailsMixin, forms.ModelForm):
+    """A parent's own request: the account's holder, the IBAN, how much, and an explicit consent to the mandate."""
+
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=50, help_text=_("Tel qu'il figure sur votre RIB, par exemple FR76 3000 6000 …")
+    )
+    monthly_amount = MoneyField(label=_("Montant par enfant et par mois"), required=False, max_value=MANDATE_MAX_AMOUNT)
+    meals = forms.IntegerField(
+        label=_("Nombre de repas à couvrir par enfant"), required=False, min_value=1, max_value=40
+    )
+    consent = forms.BooleanField(
+        label=_("J'ai lu le mandat ci-dessus et j'autorise le créancier à envoyer des instructions à ma banque."),
+        error_messages={"required": _("Cochez la case pour signer le mandat.")},
+    )
+
+    class Meta:
+        model = DirectDebitMandate
+        fields = ["holder_name", "holder_address", "iban", "bic", "mode", "monthly_amount", "meals"]
+        widgets = {"mode": forms.RadioSelect, "holder_address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == DebitMode.FIXED and not data.get("monthly_amount"):
+            self.add_error("monthly_amount", _("Indiquez un montant mensuel positif."))
+        if data.get("mode") == DebitMode.TOP_UP and not data.get("meals"):
+            self.add_error("meals", _("Indiquez le nombre de repas à couvrir."))
+        return data
+
+
+class ChangeIbanForm(BankDetailsMixin, forms.Form):
+    iban = forms.CharField(label=_("Nouvel IBAN"), max_length=50)
+    bic = forms.CharField(label=_("BIC"), max_length=20, required=False)
+    signed_on = forms.DateField(label=_("Nouveau mandat signé le"), initial=timezone.localdate)
+
+
+class ManualReturnForm(forms.Form):
+    code = forms.ChoiceField(label=_("Motif du rejet"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .sepa.returns import REASONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [(code, f"{code} — {label}") for code, label in REASONS.items()]
+
+
+class BankFileForm(forms.Form):
+    establishment = forms.ModelChoiceField(label=_("Établissement"), queryset=None)
+    collection_date = forms.DateField(label=_("Date d'échéance"))
+
+    def __init__(self, *args, establishments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = establishments
+
+
+class ReturnFileForm(forms.Form):
+    establishment = forms.ModelChoiceField(label=_("Établissement"), queryset=None)
+    file = forms.FileField(label=_("Fichier de la banque (camt.054 ou pain.002)"))
+
+    def __init__(self, *args, establishments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = establishments
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > RETURN_FILE_MAX_BYTES:
+            raise forms.ValidationError(_("Ce fichier est trop gros pour un relevé de rejets (5 Mo au plus)."))
+        return upload
 
 
 class ReasonForm(forms.Form):

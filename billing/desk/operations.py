@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,13 +26,25 @@ from billing.models import (
     PaymentMethod,
     PaymentStatus,
 )
-from billing.signals import correction_booked
+from billing.signals import correction_booked, direct_debit_announced, direct_debit_returned
 from canteen.models import Pupil, meal_prices
+from portal.lib import cached_pages
 from portal.lib.audit import ADDITION, as_proxy, record
-from portal.lib.emails import queue_email
+from portal.lib.emails import queue_email, queue_emails
 from portal.lib.money import ZERO, euros, signed
 
-from .models import DebitMode, DepositSlip, DeskPayment, DirectDebit, DirectDebitMandate, OfflinePayment
+from .models import (
+    DebitMode,
+    DepositSlip,
+    DeskPayment,
+    DirectDebit,
+    DirectDebitMandate,
+    MandateStatus,
+    OfflinePayment,
+)
+from .sepa.calendar import collection_date, next_business_day
+from .sepa.mandates import end_mandate
+from .sepa.returns import ENDS_MANDATE, reason_label
 
 
 class CashierError(Exception):
@@ -244,14 +257,17 @@ def month_start(day: datetime.date) -> datetime.date:
 
 def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple[Pupil, Decimal]]:
     """What the mandate debits this month for each of the parent's active children at its establishment."""
-    parts = []
     children = list(
         Pupil.objects.guarded_by(mandate.user_id)
         .filter(active=True, establishment=mandate.establishment_id)
         .select_related("wallet")
         .order_by("first_name")
     )
-    prices = meal_prices(children, month)
+    return parts_of(mandate, children, meal_prices(children, month))
+
+
+def parts_of(mandate: DirectDebitMandate, children, prices) -> list[tuple[Pupil, Decimal]]:
+    parts = []
     for pupil in children:
         if mandate.mode == DebitMode.FIXED:
             amount = mandate.monthly_amount
@@ -263,43 +279,170 @@ def debit_parts(mandate: DirectDebitMandate, month: datetime.date) -> list[tuple
     return parts
 
 
-def prepare_direct_debits(month: datetime.date, *, establishments=None, user=None) -> list[DirectDebit]:
-    """Compute the month's debits of the active mandates, as pending payments to confirm.
+def end_to_end_id(mandate: DirectDebitMandate, month: datetime.date) -> str:
+    """``OS-4388-7KQ2M9XH4C-202701``: the RUM and the month, unique as a debit is (one per mandate and month)."""
+    return f"{mandate.reference[:28]}-{month:%Y%m}"
 
-    ``establishments`` (a queryset) limits the run to the mandates given to them, as staff do from the
-    admin; the command runs it for every establishment. Each debit's history says who prepared it
-    (nobody when the command prepared it).
+
+def prepare_direct_debits(month: datetime.date, *, establishments=None, user=None, today=None) -> list[DirectDebit]:
+    """Compute the month's debits of the active mandates, as pending payments, each with its collection date.
+
+    The collection date is the establishment's collection day of the month, or later when the pre-notification
+    delay from ``today`` does not leave room (``billing.desk.sepa.calendar``). ``establishments`` (a queryset)
+    limits the run to the mandates given to them, as staff do from the admin; the command runs it for every
+    establishment. Each establishment's debits are prepared together, a few queries whatever their number.
     """
     month = month_start(month)
-    prepared = []
-    mandates = DirectDebitMandate.objects.filter(active=True).exclude(debits__month=month).select_related("user")
+    today = today or timezone.localdate()
+    mandates = (
+        DirectDebitMandate.objects.filter(status=MandateStatus.ACTIVE, establishment__isnull=False)
+        .exclude(debits__month=month)
+        .select_related("user", "establishment")
+        .order_by("establishment_id", "pk")
+    )
     if establishments is not None:
         mandates = mandates.filter(establishment__in=establishments)
+    by_establishment: dict[int, list[DirectDebitMandate]] = {}
     for mandate in mandates:
-        parts = debit_parts(mandate, month)
-        if not parts:
-            continue
-        with transaction.atomic():
-            payment = Payment.objects.create(
+        by_establishment.setdefault(mandate.establishment_id, []).append(mandate)
+    prepared = []
+    for batch in by_establishment.values():
+        prepared += _prepare_establishment(batch, month, today, user)
+    return prepared
+
+
+def _prepare_establishment(mandates, month, today, user) -> list[DirectDebit]:
+    establishment = mandates[0].establishment
+    earliest = today + datetime.timedelta(days=establishment.prenotification_days)
+    collection = collection_date(month, establishment.collection_day, earliest)
+    children: dict[int, list[Pupil]] = {}
+    pupils = (
+        Pupil.objects.filter(
+            establishment=establishment, active=True, guardianships__user__in=[m.user_id for m in mandates]
+        )
+        .annotate(guardian_id=F("guardianships__user"))
+        .select_related("wallet")
+        .order_by("first_name", "pk")
+    )
+    for pupil in pupils:
+        children.setdefault(pupil.guardian_id, []).append(pupil)
+    prices = meal_prices([p for kids in children.values() for p in kids], month)
+    planned = [(m, parts_of(m, children.get(m.user_id, []), prices)) for m in mandates]
+    planned = [(m, parts) for m, parts in planned if parts]
+    with transaction.atomic():
+        payments = Payment.objects.bulk_create(
+            Payment(
                 method=PaymentMethod.DIRECT_DEBIT,
                 status=PaymentStatus.PENDING,
                 amount=sum((amount for _pupil, amount in parts), ZERO),
                 user=mandate.user,
-                payer_name=mandate.user.get_full_name(),
+                payer_name=mandate.holder_name,
             )
-            PaymentAllocation.objects.bulk_create(
-                PaymentAllocation(payment=payment, pupil=pupil, amount=amount) for pupil, amount in parts
+            for mandate, parts in planned
+        )
+        PaymentAllocation.objects.bulk_create(
+            PaymentAllocation(payment=payment, pupil=pupil, amount=amount)
+            for payment, (_mandate, parts) in zip(payments, planned, strict=True)
+            for pupil, amount in parts
+        )
+        debits = DirectDebit.objects.bulk_create(
+            DirectDebit(
+                mandate=mandate,
+                month=month,
+                payment=payment,
+                collection_date=collection,
+                sequence_type=mandate.sequence_type,
+                end_to_end_id=end_to_end_id(mandate, month),
             )
-            debit = DirectDebit.objects.create(mandate=mandate, month=month, payment=payment)
+            for payment, (mandate, _parts) in zip(payments, planned, strict=True)
+        )
+        for debit in debits if user is not None else ():  # a command's run is recorded by nobody
             record(
                 user,
                 debit,
-                _("Prélèvement de %(month)s préparé : %(amount)s.")
-                % {"month": f"{month:%m/%Y}", "amount": euros(payment.amount)},
+                _("Prélèvement de %(month)s préparé : %(amount)s, échéance le %(date)s.")
+                % {"month": f"{month:%m/%Y}", "amount": euros(debit.payment.amount), "date": f"{collection:%d/%m/%Y}"},
                 action=ADDITION,
             )
-            prepared.append(debit)
-    return prepared
+        cached_pages.bump({mandate.user_id for mandate, _parts in planned})
+    return debits
+
+
+PRENOTIFY_CHUNK = 200  # debits announced per transaction: few commits for a month, short locks
+
+
+def prenotify(debits, *, today: datetime.date) -> int:
+    """Tell each parent what will be taken, when, under which RUM and ICS: an email and a notification.
+
+    A debit whose announced date no longer leaves the establishment's delay is moved to the first business day
+    that does, before being announced. Each debit is announced once (its row locked and checked), however often
+    the daily task runs, a chunk of debits per transaction.
+    """
+    debits = list(debits)
+    return sum(
+        _prenotify_chunk([d.pk for d in debits[i : i + PRENOTIFY_CHUNK]], today)
+        for i in range(0, len(debits), PRENOTIFY_CHUNK)
+    )
+
+
+def announcement(debit: DirectDebit) -> tuple[str, str, dict]:
+    """The pre-notification email: the date, the amount and each child's part, the RUM and the ICS."""
+    parent, establishment = debit.mandate.user, debit.mandate.establishment
+    return (
+        "direct-debit-announced",
+        parent.email,
+        {
+            "parent_name": parent.get_short_name(),
+            "amount": debit.payment.amount,
+            "date": debit.collection_date,
+            "parts": [(a.pupil.first_name, a.amount) for a in debit.payment.allocations.all()],
+            "rum": debit.mandate.reference,
+            "ics": establishment.creditor_identifier,
+            "creditor": establishment.beneficiary,
+        },
+    )
+
+
+@transaction.atomic
+def _prenotify_chunk(ids: list[int], today: datetime.date) -> int:
+    # Locked, then re-read: two runs of the task at once announce each debit once.
+    locked = list(DirectDebit.objects.select_for_update().filter(pk__in=ids, prenotified_at__isnull=True))
+    debits = list(
+        DirectDebit.objects.filter(pk__in=[d.pk for d in locked])
+        .select_related("mandate__user", "mandate__establishment", "payment")
+        .prefetch_related("payment__allocations__pupil")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    DirectDebit.objects.filter(pk__in=[d.pk for d in debits]).update(prenotified_at=now)
+    for debit in debits:
+        debit.prenotified_at = now
+        earliest = today + datetime.timedelta(days=debit.mandate.establishment.prenotification_days)
+        if debit.collection_date < earliest:  # announced late: the date moves to keep the delay
+            debit.collection_date = next_business_day(earliest)
+            DirectDebit.objects.filter(pk=debit.pk).update(collection_date=debit.collection_date)
+    queue_emails([announcement(debit) for debit in debits])
+    direct_debit_announced.send(sender=DirectDebit, debits=debits)
+    return len(debits)
+
+
+def due_prenotifications(today: datetime.date) -> list[DirectDebit]:
+    """The debits to announce today: not announced yet, still pending, their establishment's delay reached."""
+    waiting = (
+        DirectDebit.objects.filter(
+            prenotified_at__isnull=True,
+            collection_date__isnull=False,
+            payment__status=PaymentStatus.PENDING,
+            mandate__status=MandateStatus.ACTIVE,
+        )
+        .select_related("mandate__user", "mandate__establishment", "payment")
+        .order_by("pk")
+    )
+    return [
+        debit
+        for debit in waiting
+        if debit.collection_date - datetime.timedelta(days=debit.mandate.establishment.prenotification_days) <= today
+    ]
 
 
 def prepared_summary(month: datetime.date, prepared: int, *, establishments=None) -> str:
@@ -307,7 +450,7 @@ def prepared_summary(month: datetime.date, prepared: int, *, establishments=None
     (no active mandate, already prepared for the month, nothing to debit), so that "0 prélèvement" is never
     left unexplained."""
     month = month_start(month)
-    mandates = DirectDebitMandate.objects.filter(active=True)
+    mandates = DirectDebitMandate.objects.filter(status=MandateStatus.ACTIVE, establishment__isnull=False)
     if establishments is not None:
         mandates = mandates.filter(establishment__in=establishments)
     already = mandates.filter(debits__month=month).distinct().count() - prepared
@@ -347,7 +490,9 @@ def prepared_summary(month: datetime.date, prepared: int, *, establishments=None
 
 @transaction.atomic
 def confirm_direct_debit(debit: DirectDebit, *, user) -> bool:
-    """Record a prepared debit as paid and credit the children; False if it was not pending."""
+    """Record a debit as paid and credit the children; False if it was not pending. The daily task does it on
+    the collection date for the debits sent to the bank (``user`` None); a cashier may for a debit paid outside
+    a file (the bookkeeping of mandates without a creditor identifier)."""
     credited = credit_payment(
         debit.payment,
         from_statuses=(PaymentStatus.PENDING,),
@@ -356,32 +501,65 @@ def confirm_direct_debit(debit: DirectDebit, *, user) -> bool:
     )
     if credited:
         DirectDebit.objects.filter(pk=debit.pk).update(confirmed_at=timezone.now(), confirmed_by=user)
+        collected = debit.collection_date or timezone.localdate()
+        DirectDebitMandate.objects.filter(pk=debit.mandate_id).update(last_collected_on=collected)
         record(user, debit, _("Prélèvement confirmé, %(amount)s crédités.") % {"amount": euros(debit.payment.amount)})
     return credited
 
 
+def credit_collected(today: datetime.date) -> int:
+    """Credit the debits sent to the bank whose collection date has come: not before, each once."""
+    due = DirectDebit.objects.filter(
+        bank_file__isnull=False, collection_date__lte=today, payment__status=PaymentStatus.PENDING
+    ).select_related("payment")
+    return sum(confirm_direct_debit(debit, user=None) for debit in list(due))
+
+
+def reject_direct_debit(debit: DirectDebit, *, user, code: str = "MS03") -> None:
+    """An "impayé" recorded by hand: the bank returned the debit for ``code``."""
+    if not return_direct_debit(debit, code, user):
+        raise CashierError(_("Seul un prélèvement envoyé à la banque ou crédité, pas encore impayé, peut être rejeté."))
+
+
 @transaction.atomic
-def reject_direct_debit(debit: DirectDebit, *, user) -> None:
-    """An "impayé": the bank returned the debit. Reverse the credits and tell the parent."""
+def return_direct_debit(debit: DirectDebit, code: str, user) -> bool:
+    """The bank returned (or rejected) the debit: reverse the credit if it was credited, cancel it if not, tell
+    the parent why in French, and end the mandate where the code says it cannot be used again.
+
+    False when this debit had already been returned: a return file imported again changes nothing.
+    """
+    code = code.upper()[:4]
+    # Only a debit the bank had (sent in a file, or credited) can come back; once.
+    returnable = Q(payment__status=PaymentStatus.PAID) | Q(
+        payment__status=PaymentStatus.PENDING, bank_file__isnull=False
+    )
+    if not DirectDebit.objects.filter(returnable, pk=debit.pk, rejected_at__isnull=True).update(
+        rejected_at=timezone.now(), rejected_by=user, return_code=code
+    ):
+        return False
     payment = debit.payment
+    reason = reason_label(code)
     try:
         reverse_payment(
             payment,
             why="rejected",
             label=_("Prélèvement impayé"),
-            note=_("Rejet de la banque"),
+            note=_("Rejet de la banque : %(code)s %(reason)s") % {"code": code, "reason": reason},
             recorded_by=user,
             status=PaymentStatus.FAILED,
         )
-    except ValueError:
-        raise CashierError(_("Seul un prélèvement confirmé peut être enregistré comme impayé.")) from None
-    DirectDebit.objects.filter(pk=debit.pk).update(rejected_at=timezone.now(), rejected_by=user)
+    except ValueError:  # returned before it was credited (a reject before the collection date)
+        if not Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(status=PaymentStatus.FAILED):
+            transaction.set_rollback(True)
+            return False
     record(
         user,
         debit,
-        _("Impayé enregistré : %(amount)s repris, le parent est prévenu par e-mail.")
-        % {"amount": euros(payment.amount)},
+        _("Impayé enregistré (%(code)s %(reason)s) : %(amount)s, le parent est prévenu.")
+        % {"code": code, "reason": reason, "amount": euros(payment.amount)},
     )
+    if code in ENDS_MANDATE:
+        end_mandate(debit.mandate, reason=_("Rejet de la banque : %(reason)s") % {"reason": reason}, user=user)
     parent, school = debit.mandate.user, debit.mandate.establishment
     queue_email(
         "direct-debit-rejected",
@@ -390,9 +568,13 @@ def reject_direct_debit(debit: DirectDebit, *, user) -> None:
             "parent_name": parent.get_short_name(),
             "month": debit.month,
             "amount": payment.amount,
+            "reason": reason,
+            "mandate_ended": code in ENDS_MANDATE,
             "parts": [(a.pupil.first_name, a.amount) for a in payment.allocations.select_related("pupil")],
         },
         # The school's cash desk answers the questions an unpaid debit raises (old mandates may have no school).
         reply_to=[school.contact_email] if school else None,
         sender_name=school.name if school else "",
     )
+    direct_debit_returned.send(sender=DirectDebit, debit=debit, reason=reason)
+    return True

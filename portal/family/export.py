@@ -178,7 +178,8 @@ def _mandates(scope: Scope):
                 "iban": mandate.masked_iban,
                 "signe_le": mandate.signed_on,
                 "mode": mandate.get_mode_display(),
-                "actif": mandate.active,
+                "titulaire": mandate.holder_name,
+                "etat": mandate.get_status_display(),
             },
         )
 

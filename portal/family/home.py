@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 
 from billing import precomputed
 from billing.children import children_with_wallets
-from billing.models import meals_covered
+from billing.desk.models import DirectDebit, DirectDebitMandate, MandateStatus
+from billing.models import PaymentStatus, meals_covered
 from canteen.models import Pupil
 from portal.lib.cached_pages import render_kept
 from portal.lib.money import euros
@@ -80,4 +81,25 @@ def other_payments(request):
     for child in children:
         schools.setdefault(child.establishment_id, {"establishment": child.establishment, "children": []})
         schools[child.establishment_id]["children"].append(child)
+    for school in schools.values():
+        school.update(direct_debits_of(request.user, school["establishment"]))
     return render(request, "portal/other_payments.html", {"schools": list(schools.values())})
+
+
+def direct_debits_of(user, establishment) -> dict:
+    """The family's mandate at this school (if any, not ended) and its next debits, each with its parts:
+    "Prochain prélèvement : 45,00 € le 05/01, Léa 25,00 €, Hugo 20,00 €"."""
+    mandate = (
+        DirectDebitMandate.objects.filter(user=user, establishment=establishment)
+        .exclude(status=MandateStatus.ENDED)
+        .first()
+    )
+    upcoming = []
+    if mandate is not None:
+        upcoming = list(
+            DirectDebit.objects.filter(mandate=mandate, payment__status=PaymentStatus.PENDING, rejected_at__isnull=True)
+            .select_related("payment")
+            .prefetch_related("payment__allocations__pupil")
+            .order_by("collection_date")
+        )
+    return {"mandate": mandate, "upcoming": upcoming}

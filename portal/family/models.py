@@ -115,6 +115,8 @@ class NotificationKind(models.TextChoices):
     QUOTIENT_VALIDATED = "quotient_validated", _("Quotient familial validé")
     QUOTIENT_REFUSED = "quotient_refused", _("Quotient familial refusé")
     QUOTIENT_EXPIRING = "quotient_expiring", _("Quotient familial bientôt expiré")
+    DEBIT_ANNOUNCED = "debit_announced", _("Prélèvement à venir")
+    DEBIT_RETURNED = "debit_returned", _("Prélèvement rejeté")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -138,6 +140,10 @@ NOTIFICATION_TEXTS = {
     NotificationKind.QUOTIENT_EXPIRING: _(
         "Votre quotient familial (%(value)s) expire le %(end)s : envoyez votre nouvelle attestation."
     ),
+    NotificationKind.DEBIT_ANNOUNCED: _(
+        "Prochain prélèvement : %(amount)s € le %(date)s (%(parts)s), mandat %(rum)s, créancier %(ics)s."
+    ),
+    NotificationKind.DEBIT_RETURNED: _("Votre banque a rejeté le prélèvement de %(amount)s € : %(reason)s."),
 }
 
 

@@ -12,10 +12,17 @@ from django.urls import reverse
 
 from accounts.signals import request_approved
 from billing.models import LedgerEntry, LowBalanceAlert, Payment, PaymentMethod
-from billing.signals import balance_low, correction_booked, payment_credited
+from billing.signals import (
+    balance_low,
+    correction_booked,
+    direct_debit_announced,
+    direct_debit_returned,
+    payment_credited,
+)
 from canteen.models import Establishment, Guardianship
 from canteen.quotient import FamilyQuotient
 from canteen.signals import quotient_decided
+from portal.lib.money import euros
 
 from .alerts import notify_low_balances
 from .establishments import forget_establishment as forget_school
@@ -77,6 +84,45 @@ def notify_correction(sender, entry: LedgerEntry, **kwargs) -> None:
     notify(
         Notification(user_id=user_id, kind=NotificationKind.CORRECTION, params=params, link=link)
         for user_id in Guardianship.objects.filter(pupil=pupil).values_list("user_id", flat=True)
+    )
+
+
+@receiver(direct_debit_announced, dispatch_uid="portal.notify_debit_announced")
+def notify_debit_announced(sender, debits, **kwargs) -> None:
+    """Each parent reads what will be taken, when, and under which mandate: "Prochain prélèvement : 45,00 € le
+    05/01/2027 (Hugo 20,00 €, Léa 25,00 €)"."""
+    link = reverse("portal:other_payments")
+    notify(
+        Notification(
+            user_id=debit.mandate.user_id,
+            kind=NotificationKind.DEBIT_ANNOUNCED,
+            params={
+                "amount": str(debit.payment.amount),
+                "date": f"{debit.collection_date:%d/%m/%Y}",
+                "parts": ", ".join(
+                    f"{a.pupil.first_name} {euros(a.amount)}"
+                    for a in sorted(debit.payment.allocations.all(), key=lambda a: a.pupil.first_name)
+                ),
+                "rum": debit.mandate.reference,
+                "ics": debit.mandate.establishment.creditor_identifier,
+            },
+            link=link,
+        )
+        for debit in debits
+    )
+
+
+@receiver(direct_debit_returned, dispatch_uid="portal.notify_debit_returned")
+def notify_debit_returned(sender, debit, reason: str, **kwargs) -> None:
+    notify(
+        [
+            Notification(
+                user_id=debit.mandate.user_id,
+                kind=NotificationKind.DEBIT_RETURNED,
+                params={"amount": str(debit.payment.amount), "reason": str(reason)},
+                link=reverse("portal:other_payments"),
+            )
+        ]
     )
 
 

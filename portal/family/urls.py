@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import export, home, login, notifications, privacy_pages, profile, quotient, threads
+from . import debits, export, home, login, notifications, privacy_pages, profile, quotient, threads
 
 app_name = "portal"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("messages/", threads.messages_page, name="messages"),
     path("messages/<int:pk>/", threads.thread, name="thread"),
     path("autres-moyens-de-paiement/", home.other_payments, name="other_payments"),
+    path("autres-moyens-de-paiement/prelevement/<int:pk>/", debits.request_mandate, name="mandate_request"),
+    path("autres-moyens-de-paiement/mandat/<int:pk>/imprimer/", debits.print_mandate, name="mandate_print"),
+    path("autres-moyens-de-paiement/mandat/<int:pk>/arreter/", debits.stop_mandate, name="mandate_stop"),
     path("profil/", profile.profile, name="profile"),
     path("profil/email/", profile.change_email, name="change_email"),
     path("profil/email/<str:token>/", profile.confirm_email, name="confirm_email"),

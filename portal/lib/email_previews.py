@@ -168,12 +168,26 @@ def samples() -> dict[str, tuple[str, dict]]:
                 ],
             },
         ),
+        "direct-debit-announced": (
+            _("Pré-notification d'un prélèvement (au délai de l'établissement avant l'échéance)"),
+            {
+                "parent_name": "Camille Martin",
+                "amount": Decimal("45.00"),
+                "date": datetime.date(2027, 1, 5),
+                "parts": [["Léa", Decimal("25.00")], ["Hugo", Decimal("20.00")]],
+                "rum": "OS-4388-7KQ2M9XH4C",
+                "ics": "FR72ZZZ123456",
+                "creditor": "Restauration scolaire d'Esvres",
+            },
+        ),
         "direct-debit-rejected": (
             _("Prélèvement impayé"),
             {
                 "parent_name": "Camille Martin",
                 "month": datetime.date(2026, 11, 1),
                 "amount": Decimal("80.00"),
+                "reason": "Provision insuffisante",
+                "mandate_ended": False,
                 "parts": [["Léa Martin", Decimal("40.00")], ["Hugo Martin", Decimal("40.00")]],
             },
         ),

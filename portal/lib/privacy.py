@@ -29,11 +29,11 @@ declare(
     personal={
         "recipients": CONTACT,
         "reply_to": CONTACT,
+        "sender_name": IDENTITY,
         "context": CORRESPONDENCE,
     },
     exempt={
         "name": "le nom du modèle d'email (« low-balance »)",
-        "sender_name": "le nom de l'établissement qui écrit",
         "last_error": "la réponse du serveur SMTP, sans le contenu de l'email",
     },
 )
@@ -75,10 +75,14 @@ def scrub_journal_and_outbox(erasure: Erasure) -> None:
     OutboxMessage.objects.filter(any_contains("recipients", emails)).delete()
     # The context is kombu's JSON, where "Léa" is stored as "L\u00e9a": looked for in both spellings.
     spellings = needles + [json.dumps(needle)[1:-1] for needle in needles]
-    naming = OutboxMessage.objects.filter(any_contains("context", spellings) | any_contains("reply_to", emails))
+    naming = OutboxMessage.objects.filter(
+        any_contains("context", spellings) | any_contains("reply_to", emails) | any_contains("sender_name", needles)
+    )
     for message in naming.iterator(chunk_size=500):
         OutboxMessage.objects.filter(pk=message.pk).update(
-            context=dumps(erasure.scrub_json(loads(message.context))), reply_to=erasure.scrub_json(message.reply_to)
+            context=dumps(erasure.scrub_json(loads(message.context))),
+            reply_to=erasure.scrub_json(message.reply_to),
+            sender_name=erasure.scrub(message.sender_name),
         )
 
 

@@ -338,13 +338,19 @@ def test_direct_debits_prepared_confirmed_and_rejected_are_recorded(desk, cashie
     assert no_entries()
     desk.post(prepare, {"month": "2026-11"})
     debit = DirectDebit.objects.get()
-    entry = assert_recorded(desk, debit, by=cashier, since=since, says="Prélèvement de 11/2026 préparé : 80,00\u00a0€.")
+    entry = assert_recorded(
+        desk, debit, by=cashier, since=since, says="Prélèvement de 11/2026 préparé : 80,00\u00a0€, échéance le"
+    )
     assert entry.is_addition()
     desk.post(DEBITS, {"action": "confirm", "_selected_action": [debit.pk]})
     assert_recorded(desk, debit, by=cashier, since=since, says="Prélèvement confirmé, 80,00\u00a0€ crédités.")
-    desk.post(DEBITS, {"action": "reject", "_selected_action": [debit.pk]})
+    desk.post(DEBITS, {"action": "record_return", "_selected_action": [debit.pk], "code": "AM04"})
     assert_recorded(
-        desk, debit, by=cashier, since=since, says="Impayé enregistré : 80,00\u00a0€ repris, le parent est prévenu"
+        desk,
+        debit,
+        by=cashier,
+        since=since,
+        says="Impayé enregistré (AM04 Provision insuffisante) : 80,00\u00a0€, le parent est prévenu",
     )
 
 
@@ -356,6 +362,7 @@ def test_a_refused_impaye_records_nothing_not_even_for_the_debits_before_it(
         establishment=chloe.establishment,
         reference="OS-2026-0002",
         iban="FR7630006000011234567890189",
+        holder_name="Paul Bernard",
         signed_on=datetime.date(2026, 9, 1),
         mode=DebitMode.FIXED,
         monthly_amount=D("10.00"),
@@ -365,7 +372,9 @@ def test_a_refused_impaye_records_nothing_not_even_for_the_debits_before_it(
     first, second = DirectDebit.objects.order_by("pk")
     desk.post(DEBITS, {"action": "confirm", "_selected_action": [first.pk]})
     before = LogEntry.objects.count()
-    desk.post(DEBITS, {"action": "reject", "_selected_action": [first.pk, second.pk]})  # second: not confirmed
+    desk.post(
+        DEBITS, {"action": "record_return", "_selected_action": [first.pk, second.pk], "code": "AM04"}
+    )  # second: not confirmed
     assert LogEntry.objects.count() == before
 
 

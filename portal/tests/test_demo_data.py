@@ -104,3 +104,17 @@ def test_demo_data_prices_the_second_school_by_quotient_familial():
     prices = meal_prices_with_bands([sofia, emma], datetime.date(2026, 10, 1))
     assert prices[sofia.pk].describe() == "tarif quotient familial 0–500" and prices[sofia.pk].amount == D("1.00")
     assert prices[emma.pk].amount == D("4.20")  # no QF declared: the default price
+
+
+def test_both_demo_schools_collect_direct_debits_and_camille_has_a_mandate_and_a_debit_prepared():
+    from billing.desk.models import DirectDebit, DirectDebitMandate, MandateStatus
+    from canteen.models import Establishment
+
+    call_command("demo_data")
+    call_command("demo_data")
+    for school in Establishment.objects.all():
+        school.full_clean()  # the ICS, IBAN and BIC pass their checks
+        assert school.is_sepa_creditor
+    mandate = DirectDebitMandate.objects.get()
+    assert mandate.status == MandateStatus.ACTIVE and mandate.user.email == "parent@demo.openself.fr"
+    assert DirectDebit.objects.filter(mandate=mandate).count() == 1

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from billing.desk.models import DebitMode, DirectDebit, DirectDebitMandate
+from billing.desk.models import DebitMode, DirectDebit, DirectDebitMandate, MandateStatus
 from billing.ledger import book
 from billing.models import EntryKind, LedgerEntry, PaymentStatus, Wallet
 from canteen.models import Establishment, Pupil
@@ -31,6 +31,7 @@ def mandate(parent, cashier, **fields) -> DirectDebitMandate:
         "monthly_amount": D("40.00"),
         "created_by": cashier,
         "establishment": school_of(parent),
+        "holder_name": "Camille Martin",
     }
     return DirectDebitMandate.objects.create(user=parent, **{**values, **fields})
 
@@ -56,11 +57,13 @@ class TestMandates:
             "establishment": school_of(parent).pk,
             "reference": "OS-2026-0001",
             "iban": IBAN,
+            "bic": "",
+            "holder_name": "Camille Martin",
+            "holder_address": "1 rue des Écoles, 37320 Esvres",
             "signed_on": "2026-09-01",
             "mode": "fixed",
             "monthly_amount": "40.00",
             "meals": "",
-            "active": "on",
             **fields,
         }
 
@@ -152,7 +155,7 @@ class TestMonthlyRun:
 
     def test_inactive_mandates_and_months_already_prepared_are_skipped(self, parent, cashier, other_parent, lea):
         mandate(parent, cashier)
-        mandate(other_parent, cashier, reference="OS-2026-0002", active=False)
+        mandate(other_parent, cashier, reference="OS-2026-0002", status=MandateStatus.ENDED)
         prepare()
         assert "0 direct debit(s) prepared" in prepare()
         assert DirectDebit.objects.count() == 1
@@ -191,7 +194,7 @@ class TestConfirmationAndRejection:
         return desk.post(LIST_URL, {"action": "confirm", "_selected_action": [debit.pk]})
 
     def reject(self, desk, debit):
-        return desk.post(LIST_URL, {"action": "reject", "_selected_action": [debit.pk]})
+        return desk.post(LIST_URL, {"action": "record_return", "_selected_action": [debit.pk], "code": "AM04"})
 
     def test_refuses_an_impaye_on_a_debit_not_confirmed(self, desk, debit, lea):
         self.reject(desk, debit)

@@ -1,4 +1,4 @@
-"""Prepare the month's direct debits for the cashier to confirm in the admin."""
+"""Prepare the month's direct debits: pre-notified by the daily task, then sent to the bank in a file."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ class Command(BaseCommand):
     help = (
         "Computes the month's debit of every active mandate (a fixed amount per child, or what tops each "
         "child up to N meals) and records them as pending payments, split between the children of the "
-        "mandate's establishment (--establishment CODE: only that establishment's mandates). Nothing is "
-        "credited until the cashier confirms them in the admin (Prélèvements → Confirmer). Running it twice "
-        "for the same month prepares nothing more."
+        "mandate's establishment (--establishment CODE: only that establishment's mandates), each with its "
+        "collection date (the establishment's collection day, or later to leave the pre-notification delay). "
+        "The daily task (run_direct_debit_calendar) pre-notifies the families; the cashier downloads the bank "
+        "file in the admin (Prélèvements → Fichier pour la banque); nothing is credited before the collection "
+        "date. Running it twice for the same month prepares nothing more."
     )
 
     def add_arguments(self, parser):
@@ -40,4 +42,4 @@ class Command(BaseCommand):
                 raise CommandError(f"No establishment with the code {establishment!r}.")
         debits = prepare_direct_debits(month, establishments=establishments)
         total = sum((debit.payment.amount for debit in debits), 0)
-        self.stdout.write(f"{len(debits)} direct debit(s) prepared for {month:%m/%Y}, total {total} EUR, to confirm.")
+        self.stdout.write(f"{len(debits)} direct debit(s) prepared for {month:%m/%Y}, total {total} EUR.")

@@ -15,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from billing.desk.models import DebitMode, DirectDebitMandate, MandateStatus
+from billing.desk.operations import prepare_direct_debits
+from billing.desk.sepa.mandates import save_with_reference
 from billing.ledger import book
 from billing.models import EntryKind
 from billing.till.models import Till
@@ -93,13 +96,16 @@ class Command(BaseCommand):
             beneficiary="Restauration scolaire d'Esvres",
             address="4, Mail de la Papoterie\n37170 Chambray-lès-Tours",
             bank_name="Trésor public — Tours",
-            bank_account="FR7610071370000000100000123",
+            bank_account="FR7610071370000000100000108",
+            bank_bic="TRPUFRP1",
+            creditor_identifier="FR03ZZZDEMO01",  # a demonstration ICS: valid in form, given by no bank
         )
         pupils = self._pupils(school, PUPILS)
-        self._family(PARENT_EMAIL, PARENT_PASSWORD, pupils[:2], first_name="Camille", last_name="Martin")
+        camille = self._family(PARENT_EMAIL, PARENT_PASSWORD, pupils[:2], first_name="Camille", last_name="Martin")
         made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
         self._lea_history(school, pupils[0])
         made += self._staff(school, STAFF)
+        self._direct_debit(school, camille)
 
         school_2 = self._school(
             SCHOOL_2_CODE,
@@ -108,7 +114,9 @@ class Command(BaseCommand):
             beneficiary="Restauration du collège Balzac",
             address="1, rue Balzac\n37000 Tours",
             bank_name="Trésor public — Tours",
-            bank_account="FR7610071370000000200000456",
+            bank_account="FR7610071370000000200000415",
+            bank_bic="TRPUFRP1",
+            creditor_identifier="FR73ZZZDEMO02",
         )
         pupils_2 = self._pupils(school_2, PUPILS_2)
         lucia = self._family(PARENT_2_EMAIL, PARENT_2_PASSWORD, pupils_2[:2], first_name="Lucia", last_name="Lopez")
@@ -191,6 +199,28 @@ class Command(BaseCommand):
             staff.establishments_staffed.set([school])  # staff see only the establishment they work at
             made.append((email, password, f"personnel, groupe « {group} »"))
         return made
+
+    def _direct_debit(self, school: Establishment, parent: User) -> None:
+        """Camille's mandate (25,00 € per child and month) and next month's debit, prepared: the cashier's month
+        starts there (pre-notification by the daily task, the bank file, returns)."""
+        live = DirectDebitMandate.objects.filter(user=parent, establishment=school).exclude(status=MandateStatus.ENDED)
+        if not live.exists():
+            mandate = DirectDebitMandate(
+                user=parent,
+                establishment=school,
+                holder_name="Camille Martin",
+                holder_address="12, rue des Écoles\n37320 Esvres",
+                bic="BNPAFRPP",
+                signed_on=datetime.date(2026, 9, 1),
+                mode=DebitMode.FIXED,
+                monthly_amount=Decimal("25.00"),
+                created_by=parent,
+                consent_at=timezone.now(),
+            )
+            mandate.iban = "FR7630004001239876543210170"  # a demonstration account: valid in form only
+            save_with_reference(mandate)
+        next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        prepare_direct_debits(next_month, establishments=Establishment.objects.filter(pk=school.pk))
 
     def _lea_history(self, school: Establishment, lea: Pupil) -> None:
         """Booked with references, so that running the command again adds nothing."""
