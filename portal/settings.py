@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=7, minute=30),
     },
     # Each Monday morning, parents hear of every child whose balance is below zero.
+    # Every quarter of an hour: meal-booking cut-offs (the kitchen's counts frozen, booked meals not taken
+    # charged the day after); safe to run again.
+    "booking-cutoffs": {
+        "task": "billing.tasks.apply_booking_cutoffs",
+        "schedule": crontab(minute="*/15"),
+    },
     "negative-balance-reminder": {
         "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
