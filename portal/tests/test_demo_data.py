@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from canteen.booking.calendar import Calendar
 from canteen.models import Establishment, Pupil
 from portal.management.commands import demo_data
 
@@ -76,3 +77,11 @@ def test_the_root_page_lists_both_demo_schools(client):
     page = client.get("/").content.decode()
     assert f'href="/e/{demo_data.SCHOOL_CODE}/"' in page and f'href="/e/{demo_data.SCHOOL_2_CODE}/"' in page
     assert "Collège Honoré de Balzac" in page
+
+
+def test_booking_is_on_at_the_first_demo_school_and_off_at_the_second():
+    call_command("demo_data")
+    first, second = (Establishment.objects.get(code=code) for code in (demo_data.SCHOOL_CODE, demo_data.SCHOOL_2_CODE))
+    calendar = Calendar([first, second])
+    assert calendar.enabled(first.pk) and not calendar.enabled(second.pk)
+    assert [s.weekdays for s in calendar.services[first.pk]] == ["1245"]

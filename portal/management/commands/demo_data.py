@@ -18,9 +18,10 @@ from billing.ledger import book
 from billing.models import EntryKind
 from billing.till.models import Till
 from billing.till.passages import record_passages
+from canteen.booking.models import BookingSettings, Service
 from canteen.models import Establishment, Guardianship, Pupil, Tariff
 from portal.lib.localtime import zone_of
-from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
+from portal.roles import ADMINISTRATION, CASHIER, KITCHEN, sync_staff_groups
 
 SCHOOL_CODE = "4388"
 PARENT_EMAIL = "parent@demo.openself.fr"
@@ -28,6 +29,7 @@ PARENT_PASSWORD = "demo-parent-2026"
 STAFF = [
     ("ecole@demo.openself.fr", "demo-ecole-2026", ADMINISTRATION),
     ("caisse@demo.openself.fr", "demo-caisse-2026", CASHIER),
+    ("cuisine@demo.openself.fr", "demo-cuisine-2026", KITCHEN),
 ]
 SUPERUSER = ("admin@demo.openself.fr", "demo-admin-2026")
 # The second school: its own staff (attached to it alone), a few pupils and one family.
@@ -93,6 +95,7 @@ class Command(BaseCommand):
         self._family(PARENT_EMAIL, PARENT_PASSWORD, pupils[:2], first_name="Camille", last_name="Martin")
         made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
         self._lea_history(school, pupils[0])
+        self._booking(school)  # after Léa's history: her past meals were taken before booking opened
         made += self._staff(school, STAFF)
 
         school_2 = self._school(
@@ -130,6 +133,18 @@ class Command(BaseCommand):
                 defaults={"price": Decimal(price)},
             )
         return school
+
+    def _booking(self, school: Establishment) -> None:
+        """Meal booking at the first school (the second takes none): lunch on Monday, Tuesday, Thursday and
+        Friday, booked until 9:30 the same day, three weeks ahead; a booked meal not taken is charged."""
+        BookingSettings.objects.update_or_create(
+            establishment=school, defaults={"enabled": True, "weeks_ahead": 3, "charge_unconsumed": True}
+        )
+        Service.objects.update_or_create(
+            establishment=school,
+            kind="lunch",
+            defaults={"weekdays": "1245", "days_before": 0, "cutoff_time": datetime.time(9, 30)},
+        )
 
     def _pupils(self, school: Establishment, rows) -> list[Pupil]:
         return [
