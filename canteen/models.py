@@ -295,6 +295,8 @@ class AlertSettings(models.Model):
         default=True,
         help_text=_("La veille d'une clôture, si un enfant qui mange d'habitude n'a rien de réservé."),
     )
+    # The language the parent last used the portal in (set when they book): the reminders are written in it.
+    language = models.CharField(_("langue des messages"), max_length=10, blank=True)
     threshold = models.DecimalField(
         _("seuil d'alerte"),
         max_digits=12,

@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "billing.tasks.apply_booking_cutoffs",
         "schedule": crontab(minute="*/15"),
     },
+    # Each evening, the guardians of children who usually eat and booked nothing for the days closing tomorrow.
+    "booking-reminders": {
+        "task": "portal.family.tasks.remind_unbooked_meals",
+        "schedule": crontab(hour=18, minute=0),
+    },
     "negative-balance-reminder": {
         "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),

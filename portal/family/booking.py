@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from canteen.booking import bookings as rules
 from canteen.booking.calendar import Calendar
 from canteen.booking.models import Service
-from canteen.models import PriceList, Pupil
+from canteen.models import AlertSettings, PriceList, Pupil
 from portal.lib.money import ZERO, euros
 
 WEEKDAYS = [(1, gettext_lazy("lundi")), (2, gettext_lazy("mardi")), (3, gettext_lazy("mercredi"))]
@@ -174,6 +174,13 @@ def _parse(value: str) -> tuple[str, int, datetime.date] | None:
         return None
 
 
+def _remember_language(user) -> None:
+    """The language the parent books in: their reminders are written in it (``portal.family.reminders``)."""
+    language = translation.get_language() or "fr"
+    if not AlertSettings.objects.filter(user=user, language=language).exists():
+        AlertSettings.objects.update_or_create(user=user, defaults={"language": language})
+
+
 def _day_label(day: datetime.date) -> str:
     return formats.date_format(day, "l d/m")
 
@@ -188,6 +195,7 @@ def toggle(request):
         return _answer(request, False, _("Demande de réservation mal formée : rechargez la page."))
     family = Family(request.user)
     child = family.child(parsed[0])
+    _remember_language(request.user)
     service = family.calendar.service(child.establishment_id, parsed[1])
     if service is None:
         raise Http404

@@ -109,6 +109,7 @@ class NotificationKind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("Réponse reçue")
     LOW_BALANCE = "low_balance", _("Solde bas")
     GUARDIAN_ADDED = "guardian_added", _("Responsable ajouté")
+    BOOKING_REMINDER = "booking_reminder", _("Repas à réserver")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -119,6 +120,7 @@ NOTIFICATION_TEXTS = {
     NotificationKind.ANSWER_RECEIVED: _("%(establishment)s a répondu à votre message « %(subject)s »."),
     NotificationKind.LOW_BALANCE: _("Le solde de %(pupil)s est bas : %(balance)s €."),
     NotificationKind.GUARDIAN_ADDED: _("Un autre responsable (%(email)s) a été rattaché au compte de %(pupil)s."),
+    NotificationKind.BOOKING_REMINDER: _("Aucun repas réservé pour %(pupils)s avant la clôture du %(cutoff)s."),
 }
 
 
