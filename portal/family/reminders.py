@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from billing.models import EntryKind, LedgerEntry
 from canteen.booking.calendar import ONE_DAY, Calendar
