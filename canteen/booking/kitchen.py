@@ -78,6 +78,7 @@ def close_past_days(calendar: Calendar) -> int:
         open_days = (
             KitchenCount.objects.filter(service__in=services, day__gte=first, day__lt=today, taken__isnull=True)
             .values_list("service_id", "day")
+            .order_by()
             .distinct()
         )
         for service_id, day in list(open_days):
@@ -91,13 +92,13 @@ def _close(service_id: int, day: datetime.date) -> int:
         status=BookingStatus.NOT_TAKEN
     )
     taken = _groups(service_id, day, [BookingStatus.TAKEN, BookingStatus.WALK_IN])
-    counts = {(c.category, c.class_name): c for c in KitchenCount.objects.filter(service_id=service_id, day=day)}
-    for key, n in taken.items():
-        if key not in counts:  # a class that booked nothing and ate anyway
-            counts[key] = KitchenCount.objects.create(
-                service_id=service_id, day=day, category=key[0], class_name=key[1], booked=0, taken=n
-            )
-    for key, count in counts.items():
-        KitchenCount.objects.filter(pk=count.pk).update(taken=taken.get(key, 0))
+    counts = list(KitchenCount.objects.filter(service_id=service_id, day=day))
+    for count in counts:
+        count.taken = taken.pop((count.category, count.class_name), 0)
+    KitchenCount.objects.bulk_update(counts, ["taken"])
+    KitchenCount.objects.bulk_create(  # classes that booked nothing and ate anyway
+        KitchenCount(service_id=service_id, day=day, category=category, class_name=class_name, booked=0, taken=n)
+        for (category, class_name), n in taken.items()
+    )
     log.info("Kitchen day closed: service %s on %s, %s booked meals not taken.", service_id, day, missed)
     return missed
