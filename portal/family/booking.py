@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from billing import precomputed
 from canteen.booking import bookings as rules
 from canteen.booking.calendar import Calendar
 from canteen.booking.models import Service
-from canteen.models import AlertSettings, PriceList, Pupil
+from canteen.models import AlertSettings, Guardianship, PriceList, Pupil
+from portal.lib import cached_pages
 from portal.lib.money import ZERO, euros
 
 WEEKDAYS = [(1, gettext_lazy("lundi")), (2, gettext_lazy("mardi")), (3, gettext_lazy("mercredi"))]
@@ -150,6 +152,12 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _changed(child: Pupil) -> None:
+    """The child's bookings changed: its forecast is computed again, its families' kept pages renewed."""
+    precomputed.forget_bookings([child.pk])
+    cached_pages.bump(Guardianship.objects.filter(pupil=child).values_list("user_id", flat=True))
+
+
 def _answer(request, ok: bool, message: str, family: Family | None = None, child: Pupil | None = None, **extra):
     """JSON for the page's script (with the child's new balances), or the message and back to the grid."""
     if _wants_json(request):
@@ -206,11 +214,13 @@ def toggle(request):
                 raise rules.BookingRefused(
                     _("Solde insuffisant : l'établissement n'accepte pas de réservation au-delà du solde.")
                 )
-            rules.book(family.calendar, child, service, day, request.user)
+            if rules.book(family.calendar, child, service, day, request.user):
+                _changed(child)
             family.booked.add((child.pk, service.pk, day))
             message = _("Repas réservé : %(name)s, %(day)s.") % {"name": child.first_name, "day": _day_label(day)}
         else:
-            rules.unbook(family.calendar, child, service, day)
+            if rules.unbook(family.calendar, child, service, day):
+                _changed(child)
             family.booked.discard((child.pk, service.pk, day))
             message = _("Réservation annulée : %(name)s, %(day)s.") % {"name": child.first_name, "day": _day_label(day)}
     except rules.BookingRefused as refused:
@@ -237,6 +247,8 @@ def repeat(request):
                 wanted.append((service, day))
     wanted = _affordable(family, child, wanted)
     count = rules.book_many(family.calendar, child, wanted, request.user)
+    if count:
+        _changed(child)
     message = ngettext(
         "%(count)d repas réservé pour %(name)s jusqu'au %(until)s.",
         "%(count)d repas réservés pour %(name)s jusqu'au %(until)s.",
@@ -262,6 +274,8 @@ def copy(request):
                 wanted.append((service, day))
     wanted = _affordable(family, target, wanted)
     count = rules.book_many(family.calendar, target, wanted, request.user)
+    if count:
+        _changed(target)
     message = ngettext(
         "%(count)d repas réservé pour %(name)s, comme pour %(source)s.",
         "%(count)d repas réservés pour %(name)s, comme pour %(source)s.",
