@@ -126,3 +126,13 @@ def test_kitchen_count_is_frozen_once(school, lea):
     apply_booking_cutoffs()
     apply_booking_cutoffs()
     assert KitchenCount.objects.filter(day=day).count() == 1
+
+
+def test_the_day_after_a_class_that_ate_without_booking_is_counted(client, school, lea, hugo, funded, till_token):
+    lunch = open_booking(school)
+    day = yesterday(school)
+    MealBooking.objects.create(pupil=lea, service=lunch, day=day, status=BookingStatus.TAKEN)
+    MealBooking.objects.create(pupil=hugo, service=lunch, day=day, status=BookingStatus.WALK_IN)
+    apply_booking_cutoffs()
+    counts = {(c.category, c.booked, c.taken) for c in KitchenCount.objects.filter(day=day)}
+    assert counts == {("Élève", 1, 1), ("Maternelle", 0, 1)}
