@@ -66,9 +66,13 @@ def book_many(calendar: Calendar, pupil: Pupil, wanted: list[tuple[Service, date
     return MealBooking.objects.filter(pupil=pupil, day__in={r.day for r in rows}).count() - before
 
 
-def booked(pupil_ids, first: datetime.date, last: datetime.date) -> set[tuple[int, int, datetime.date]]:
-    """(pupil id, service id, day) of every meal booked between ``first`` and ``last``, in one query."""
+def booked(pupil_ids, first: datetime.date, last: datetime.date) -> dict[tuple[int, int, datetime.date], str]:
+    """{(pupil id, service id, day): status} of every meal booked between ``first`` and ``last``, in one query
+    (taken or not: the grid shows them booked; only those still "booked" are yet to be paid)."""
     rows = MealBooking.objects.filter(pupil_id__in=pupil_ids, day__gte=first, day__lte=last).exclude(
         status=BookingStatus.WALK_IN
     )
-    return set(rows.values_list("pupil_id", "service_id", "day"))
+    return {
+        (pupil, service, day): status
+        for pupil, service, day, status in rows.values_list("pupil_id", "service_id", "day", "status")
+    }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.lib.localtime import zone
 
 from ..models import closed_days_of
-from .models import BookingSettings, Service
+from .models import BookingSettings, Service, ServiceKind
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -37,8 +37,10 @@ class Calendar:
             s.establishment_id: s for s in BookingSettings.objects.filter(establishment_id__in=self.zones, enabled=True)
         }
         self.services: dict[int, list[Service]] = {}
-        for service in Service.objects.filter(establishment_id__in=self.settings).order_by("kind"):
+        for service in Service.objects.filter(establishment_id__in=self.settings):
             self.services.setdefault(service.establishment_id, []).append(service)
+        for services in self.services.values():  # the lunch first: the grid's first row, the default service
+            services.sort(key=lambda s: (s.kind != ServiceKind.LUNCH, s.kind))
         last = max((self.last_day(pk) for pk in self.settings), default=None)
         first = min((self.today(pk) for pk in self.settings), default=None)
         self.closed = closed_days_of(self.settings, first, last) if first else {}

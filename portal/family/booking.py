@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from billing import precomputed
 from canteen.booking import bookings as rules
 from canteen.booking.calendar import Calendar
-from canteen.booking.models import Service
+from canteen.booking.models import BookingStatus, Service
 from canteen.models import AlertSettings, Guardianship, PriceList, Pupil
 from portal.lib import cached_pages
 from portal.lib.money import ZERO, euros
@@ -78,7 +78,7 @@ class Family:
         self.children = [c for c in self.children if self.calendar.enabled(c.establishment_id)]
         firsts = [self.calendar.first_day(c.establishment_id) for c in self.children]
         lasts = [self.calendar.last_day(c.establishment_id) for c in self.children]
-        self.booked = rules.booked([c.pk for c in self.children], min(firsts), max(lasts)) if self.children else set()
+        self.booked = rules.booked([c.pk for c in self.children], min(firsts), max(lasts)) if self.children else {}
         self.prices = PriceList({c.establishment_id for c in self.children})
 
     def child(self, pupil_id) -> Pupil:
@@ -94,8 +94,8 @@ class Family:
         spent = sum(
             (
                 self.prices.price_of(child, day) or ZERO
-                for pupil, _s, day in self.booked
-                if pupil == child.pk and day >= today
+                for (pupil, _s, day), status in self.booked.items()
+                if pupil == child.pk and day >= today and status == BookingStatus.BOOKED
             ),
             ZERO,
         )
@@ -216,12 +216,12 @@ def toggle(request):
                 )
             if rules.book(family.calendar, child, service, day, request.user):
                 _changed(child)
-            family.booked.add((child.pk, service.pk, day))
+            family.booked[(child.pk, service.pk, day)] = BookingStatus.BOOKED
             message = _("Repas réservé : %(name)s, %(day)s.") % {"name": child.first_name, "day": _day_label(day)}
         else:
             if rules.unbook(family.calendar, child, service, day):
                 _changed(child)
-            family.booked.discard((child.pk, service.pk, day))
+            family.booked.pop((child.pk, service.pk, day), None)
             message = _("Réservation annulée : %(name)s, %(day)s.") % {"name": child.first_name, "day": _day_label(day)}
     except rules.BookingRefused as refused:
         return _answer(request, False, str(refused), family, child)
@@ -237,6 +237,7 @@ def repeat(request):
     chosen = {int(d) for d in request.POST.getlist("weekdays") if d in {"1", "2", "3", "4", "5", "6", "7"}}
     services = family.calendar.services.get(child.establishment_id, [])
     service = next((s for s in services if str(s.pk) == request.POST.get("service")), services[0] if services else None)
+
     if not chosen or service is None:
         return _answer(request, False, _("Choisissez au moins un jour de la semaine."), child=child)
     until = family.calendar.until_holidays(child.establishment_id)

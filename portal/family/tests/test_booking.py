@@ -171,3 +171,11 @@ def test_grid_queries_do_not_grow_with_children_and_weeks(
 
 def test_a_school_without_booking_says_so(family):
     assert "La réservation des repas n'est pas ouverte" in family.get(GRID).content.decode()
+
+
+def test_a_meal_already_taken_is_not_counted_twice_in_the_estimate(family, lunch, lea, school):
+    from canteen.booking.models import BookingStatus
+
+    MealBooking.objects.create(pupil=lea, service=lunch, day=tomorrow(school), status=BookingStatus.TAKEN)
+    html = family.get(GRID).content.decode()
+    assert 'après les repas réservés : <strong class="estimate" data-estimate>18,40\u00a0€' in html
