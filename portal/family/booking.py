@@ -20,6 +20,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -36,20 +38,18 @@ WEEKDAYS = [(1, gettext_lazy("lundi")), (2, gettext_lazy("mardi")), (3, gettext_
 WEEKDAYS += [(4, gettext_lazy("jeudi")), (5, gettext_lazy("vendredi"))]
 
 
-@dataclass
-class Cell:
-    service: Service
-    day: datetime.date
-    booked: bool
-    open: bool
-    reason: str
-    value: str  # "pupil:service:day", what the button posts
+# A day's button, written here once per cell rather than by a dozen tags and filters (the page has a hundred).
+BUTTON = (
+    '<button type="submit" name="{name}" value="{value}" class="booking-day{css}" aria-pressed="{pressed}"{lock}>'
+    '<span class="booking-dayname">{dayname}</span> <span class="booking-date">{date}</span> '
+    '<i class="bi {icon}" aria-hidden="true"></i> <span class="visually-hidden">{said}</span></button>'
+)
 
 
 @dataclass
 class Week:
     monday: datetime.date
-    rows: list[tuple[Service, list[Cell]]] = field(default_factory=list)
+    rows: list[tuple[Service, list[str]]] = field(default_factory=list)  # each day's button, as HTML
 
 
 @dataclass
@@ -80,6 +80,9 @@ class Family:
         lasts = [self.calendar.last_day(c.establishment_id) for c in self.children]
         self.booked = rules.booked([c.pk for c in self.children], min(firsts), max(lasts)) if self.children else {}
         self.prices = PriceList({c.establishment_id for c in self.children})
+        self._states: dict = {}
+        self._labels: dict[datetime.date, tuple[str, str]] = {}
+        self._said = (_("réservé"), _("non réservé"))
 
     def child(self, pupil_id) -> Pupil:
         """The parent's own child, or 404: a parent acts only for their children."""
@@ -114,9 +117,7 @@ class Family:
                     row = []
                     week.rows.append((service, row))
                 if service.runs_on(day):
-                    state = self.calendar.state(service, day)
-                    booked = (child.pk, service.pk, day) in self.booked
-                    row.append(Cell(service, day, booked, state.open, state.reason, f"{child.pk}:{service.pk}:{day}"))
+                    row.append(self.button(child, service, day))
         siblings = [c for c in self.children if c.pk != child.pk and c.establishment_id == establishment_id]
         settings = self.calendar.settings[establishment_id]
         return ChildGrid(
@@ -127,6 +128,27 @@ class Family:
             list(weeks.values()),
             services,
             siblings,
+        )
+
+    def button(self, child: Pupil, service: Service, day: datetime.date) -> str:
+        """One day's button: booked or not, locked with its reason when past the cut-off (or closed)."""
+        if (service.pk, day) not in self._states:
+            self._states[(service.pk, day)] = self.calendar.state(service, day)
+        if day not in self._labels:
+            self._labels[day] = (formats.date_format(day, "D"), day.strftime("%d/%m"))
+        state, (dayname, date) = self._states[(service.pk, day)], self._labels[day]
+        booked = (child.pk, service.pk, day) in self.booked
+        said = self._said[0] if booked else self._said[1]
+        return BUTTON.format(
+            name="unbook" if booked else "book",
+            value=f"{child.pk}:{service.pk}:{day}",
+            css=(" booked" if booked else "") + ("" if state.open else " locked"),
+            pressed="true" if booked else "false",
+            lock="" if state.open else f' disabled title="{escape(state.reason)}"',
+            dayname=escape(dayname),
+            date=date,
+            icon="bi-lock" if not state.open else "bi-check-circle-fill" if booked else "bi-circle",
+            said=escape(said if state.open else f"{said} — {state.reason}"),
         )
 
     def can_afford(self, child: Pupil, days: list[datetime.date]) -> bool:
@@ -141,11 +163,11 @@ class Family:
 @login_required
 def grid(request):
     family = Family(request.user)
-    return render(
-        request,
-        "portal/bookings.html",
-        {"grids": [family.grid(child) for child in family.children], "weekdays": WEEKDAYS},
-    )
+    grids = [family.grid(child) for child in family.children]
+    for grid in grids:  # our own markup, every text in it escaped by ``Family.button``
+        for week in grid.weeks:
+            week.rows = [(service, mark_safe("".join(cells))) for service, cells in week.rows]
+    return render(request, "portal/bookings.html", {"grids": grids, "weekdays": WEEKDAYS})
 
 
 def _wants_json(request) -> bool:
