@@ -15,3 +15,4 @@ class CanteenConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .booking import signals as booking_signals  # noqa: F401

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.html import escape
@@ -32,6 +32,7 @@ from canteen.booking.calendar import Calendar
 from canteen.booking.models import BookingStatus, Service
 from canteen.models import AlertSettings, Guardianship, PriceList, Pupil
 from portal.lib import cached_pages
+from portal.lib.cached_pages import render_kept
 from portal.lib.money import ZERO, euros
 
 WEEKDAYS = [(1, gettext_lazy("lundi")), (2, gettext_lazy("mardi")), (3, gettext_lazy("mercredi"))]
@@ -151,6 +152,10 @@ class Family:
             said=escape(said if state.open else f"{said} — {state.reason}"),
         )
 
+    def next_cutoff(self) -> datetime.datetime | None:
+        """The soonest cut-off of a day shown open: the page changes then."""
+        return min((state.cutoff for state in self._states.values() if state.open), default=None)
+
     def can_afford(self, child: Pupil, days: list[datetime.date]) -> bool:
         """Whether the school lets this child book these meals: always, unless it refuses bookings beyond the
         balance after the meals already booked."""
@@ -162,12 +167,23 @@ class Family:
 
 @login_required
 def grid(request):
-    family = Family(request.user)
-    grids = [family.grid(child) for child in family.children]
-    for grid in grids:  # our own markup, every text in it escaped by ``Family.button``
-        for week in grid.weeks:
-            week.rows = [(service, mark_safe("".join(cells))) for service, cells in week.rows]
-    return render(request, "portal/bookings.html", {"grids": grids, "weekdays": WEEKDAYS})
+    """Every child's weeks; kept for the family (``portal.lib.cached_pages``) until a booking, a payment, a meal or
+    the school's settings change, or the next cut-off locks a day."""
+
+    def context() -> dict:
+        family = Family(request.user)
+        grids = [family.grid(child) for child in family.children]
+        for grid in grids:  # our own markup, every text in it escaped by ``Family.button``
+            for week in grid.weeks:
+                week.rows = [(service, mark_safe("".join(cells))) for service, cells in week.rows]
+        return {
+            "grids": grids,
+            "weekdays": WEEKDAYS,
+            "schools": {child.establishment for child in family.children},
+            "until": family.next_cutoff(),
+        }
+
+    return render_kept(request, "portal/bookings.html", context)
 
 
 def _wants_json(request) -> bool:

@@ -156,8 +156,9 @@ def test_copy_to_another_familys_child_is_not_found(family, lunch, lea, chloe):
 
 
 def test_grid_queries_do_not_grow_with_children_and_weeks(
-    family, parent, lunch, lea, chloe, school, django_assert_max_num_queries
+    family, parent, lunch, lea, chloe, school, django_assert_max_num_queries, settings
 ):
+    settings.KEEP_FAMILY_PAGES = False  # the page made, not the kept one
     family.get(GRID)  # warm the session and the user
     with django_assert_max_num_queries(14) as few:
         family.get(GRID)
@@ -179,3 +180,20 @@ def test_a_meal_already_taken_is_not_counted_twice_in_the_estimate(family, lunch
     MealBooking.objects.create(pupil=lea, service=lunch, day=tomorrow(school), status=BookingStatus.TAKEN)
     html = family.get(GRID).content.decode()
     assert 'après les repas réservés : <strong class="estimate" data-estimate>18,40\u00a0€' in html
+
+
+def test_the_kept_grid_is_renewed_by_a_booking(family, lunch, lea, school, django_capture_on_commit_callbacks):
+    assert f'name="book" value="{value(lea, lunch, tomorrow(school))}"' in family.get(GRID).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        family.post(TOGGLE, {"book": value(lea, lunch, tomorrow(school))}, headers=JSON)
+    assert f'name="unbook" value="{value(lea, lunch, tomorrow(school))}"' in family.get(GRID).content.decode()
+
+
+def test_the_kept_grid_is_renewed_when_the_school_changes_its_rules(
+    family, lunch, lea, school, django_capture_on_commit_callbacks
+):
+    assert "Les jours où Léa mange" in family.get(GRID).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        school.booking_settings.enabled = False
+        school.booking_settings.save()
+    assert "La réservation des repas n'est pas ouverte" in family.get(GRID).content.decode()
