@@ -59,6 +59,7 @@ class ChildGrid:
     balance: Decimal
     estimate: Decimal
     allowed_below: bool
+    required: bool
     weeks: list[Week]
     services: list[Service]
     siblings: list[Pupil]  # of the same school: "the same meals for…"
@@ -126,6 +127,7 @@ class Family:
             child.wallet.balance,
             self.estimate(child),
             settings.allow_insufficient_balance,
+            settings.required,
             list(weeks.values()),
             services,
             siblings,

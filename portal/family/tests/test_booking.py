@@ -197,3 +197,8 @@ def test_the_kept_grid_is_renewed_when_the_school_changes_its_rules(
         school.booking_settings.enabled = False
         school.booking_settings.save()
     assert "La réservation des repas n'est pas ouverte" in family.get(GRID).content.decode()
+
+
+def test_a_school_that_requires_booking_says_so(family, school):
+    open_booking(school, required=True)
+    assert "Réservation obligatoire dans cet établissement" in family.get(GRID).content.decode()

@@ -29,8 +29,9 @@ PARENT_PASSWORD = "demo-parent-2026"
 STAFF = [
     ("ecole@demo.openself.fr", "demo-ecole-2026", ADMINISTRATION),
     ("caisse@demo.openself.fr", "demo-caisse-2026", CASHIER),
-    ("cuisine@demo.openself.fr", "demo-cuisine-2026", KITCHEN),
 ]
+# The first school's cook: reads the kitchen's counts of the meals booked.
+KITCHEN_STAFF = [("cuisine@demo.openself.fr", "demo-cuisine-2026", KITCHEN)]
 SUPERUSER = ("admin@demo.openself.fr", "demo-admin-2026")
 # The second school: its own staff (attached to it alone), a few pupils and one family.
 SCHOOL_2_CODE = "4390"
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
         self._lea_history(school, pupils[0])
         self._booking(school)  # after Léa's history: her past meals were taken before booking opened
-        made += self._staff(school, STAFF)
+        made += self._staff(school, STAFF + KITCHEN_STAFF)
 
         school_2 = self._school(
             SCHOOL_2_CODE,
