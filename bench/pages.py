@@ -135,6 +135,7 @@ def fill(district: float) -> None:
     from accounts.models import User
     from billing.ledger import Movement, book_many, credit_payment
     from billing.models import EntryKind, Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+    from canteen.booking.models import BookingSettings, MealBooking, Service
     from canteen.models import Establishment, Guardianship, Pupil
 
     call_command("migrate", verbosity=0)
@@ -170,6 +171,15 @@ def fill(district: float) -> None:
             )
             PaymentAllocation.objects.create(payment=payment, pupil=child, amount=Decimal("20.00"))
             credit_payment(payment, from_statuses=(PaymentStatus.CREATED, PaymentStatus.PENDING))
+    # « Réserver mes repas »: the school takes bookings three weeks ahead, the family has booked every other day.
+    BookingSettings.objects.create(establishment=school, enabled=True, weeks_ahead=3)
+    lunch = Service.objects.create(establishment=school, weekdays="12345")
+    today = datetime.datetime.now(local).date()
+    MealBooking.objects.bulk_create(
+        MealBooking(pupil=child, service=lunch, day=today + datetime.timedelta(days=n))
+        for child in Pupil.objects.filter(guardianships__user=parent)
+        for n in range(1, 22, 2)
+    )
     with connection.cursor() as cursor:  # settle the server before measuring
         cursor.execute("VACUUM (ANALYZE)")
         cursor.execute("CHECKPOINT")
@@ -197,6 +207,7 @@ def pages() -> list[tuple[str, str]]:
         (f"historique p.{last}", f"{history}?page={last}"),
         ("comptes", reverse("billing:accounts")),
         ("paiements", reverse("billing:payments")),
+        ("reserver", reverse("portal:bookings")),
     ]
 
 

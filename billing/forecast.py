@@ -1,4 +1,4 @@
-"""How long a child's balance lasts at the pace of the last four school weeks.
+"""How long a child's balance lasts: the meals booked first, then at the pace of the last four school weeks.
 
 ``forecast_until`` is pure arithmetic on dates, tested on fixed calendars; ``forecasts`` reads what it
 needs for many pupils in a few queries (their meals of the window, their establishments' closed days).
@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 
 from billing.models import EntryKind, LedgerEntry, Wallet
+from canteen.booking.models import BookingStatus, MealBooking
 from canteen.models import closed_days_of
 from portal.lib.localtime import midnight, today_at, zone_of
 
@@ -47,15 +48,45 @@ def forecast_until(
     first_meal: datetime.date | None,
     today: datetime.date,
     closed: set[datetime.date],
+    booked: Iterable[datetime.date] = (),
 ) -> datetime.date | None:
-    """The last school day whose meal the balance still pays for, eating as over the last four school weeks.
+    """The last school day whose meal the balance still pays for, eating as booked (``booked``: the days after
+    today with a meal booked), then as over the last four school weeks.
 
     ``meal_days`` has one date per meal taken (at least over the window); ``first_meal`` is the date of
-    the child's first meal ever. None when there is too little history (no meal before the end of the
-    window's first school week), no meal in the window, no price, nothing left to spend, or more than a year ahead.
+    the child's first meal ever. Until the last booked day, only the booked days cost a meal; after it, the pace
+    of the window. None when there is too little history to go beyond the bookings (no meal before the end of
+    the window's first school week, or none in the window), no price, nothing left to spend, or more than a
+    year ahead.
     """
     if price is None or price <= 0 or balance < price:
         return None
+    booked = {day for day in booked if day > today}
+    last_booked = max(booked, default=None)
+    rate = _pace(meal_days, first_meal, today, closed)
+    if rate is None and last_booked is None:
+        return None
+    spent, covered, day = Decimal("0"), None, today + ONE_DAY
+    while day <= today + datetime.timedelta(days=HORIZON_DAYS):
+        if last_booked is not None and day <= last_booked:
+            cost = price if day in booked else 0
+        elif rate is None:
+            return None  # the bookings are paid for; beyond them, too little history to say
+        else:
+            cost = rate.get(day.weekday(), 0) * price if is_school_day(day, closed) else 0
+        if cost:
+            spent += cost
+            if spent > balance:
+                return covered
+            covered = day
+        day += ONE_DAY
+    return None
+
+
+def _pace(
+    meal_days: Iterable[datetime.date], first_meal: datetime.date | None, today: datetime.date, closed: set
+) -> dict[int, Decimal] | None:
+    """Meals a day per weekday over the window, or None with too little history."""
     window = school_window(today, closed)
     if first_meal is None or first_meal > window[-FIRST_WEEK]:
         return None
@@ -69,16 +100,7 @@ def forecast_until(
     eaten = Counter()
     for day, count in meals.items():
         eaten[day.weekday()] += count
-    rate = {weekday: Decimal(eaten[weekday]) / open_days[weekday] for weekday in open_days}
-    spent, covered, day = Decimal("0"), None, today + ONE_DAY
-    while day <= today + datetime.timedelta(days=HORIZON_DAYS):
-        if is_school_day(day, closed) and rate.get(day.weekday()):
-            spent += rate[day.weekday()] * price
-            if spent > balance:
-                return covered
-            covered = day
-        day += ONE_DAY
-    return None
+    return {weekday: Decimal(eaten[weekday]) / open_days[weekday] for weekday in open_days}
 
 
 def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None = None) -> dict:
@@ -111,10 +133,17 @@ def forecasts(pupils, balances: dict, prices: dict, today: datetime.date | None 
         seasoned.update(
             Wallet.objects.filter(pupil_id__in=pupil_ids).filter(Exists(older)).values_list("pupil_id", flat=True)
         )
+    booked = defaultdict(set)
+    future = MealBooking.objects.filter(
+        pupil_id__in=[p.pk for p in wanted], status=BookingStatus.BOOKED, day__gt=min(days.values())
+    )
+    for pupil_id, day in future.values_list("pupil_id", "day"):
+        booked[pupil_id].add(day)
     result = {p.pk: None for p in pupils}
     for p in wanted:
         first_meal = windows[p.pk][-FIRST_WEEK] if p.pk in seasoned else None
+        closed_days = closed.get(p.establishment_id, set())
         result[p.pk] = forecast_until(
-            balances[p.pk], prices[p.pk], meal_days[p.pk], first_meal, days[p.pk], closed.get(p.establishment_id, set())
+            balances[p.pk], prices[p.pk], meal_days[p.pk], first_meal, days[p.pk], closed_days, booked[p.pk]
         )
     return result

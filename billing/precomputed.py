@@ -4,7 +4,8 @@ page is read: each child's forecast (home), its history's count and its year's c
 Each value is cached under the release and the wallet's state: its ``updated_at``, which every booking moves
 (``billing.ledger``), so that a value is never older than the wallet it was computed from; plus what else it
 depends on: the school's day, the price (the forecast), the calendar of closed days (a token every change of
-a closed period or a school renews, ``billing.signals``), the language (the chart).
+a closed period or a school renews, ``billing.signals``), the child's meal bookings (a token each booking
+renews, ``forget_bookings``), the language (the chart).
 
 A booking that finds no preparation due makes one (``due``): a Celery task ``PREPARE_AFTER`` seconds later
 prepares every child with a family whose wallet moved meanwhile (``prepare_recent``), so that the meals of one
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -41,6 +43,16 @@ def forget_calendar() -> None:
     cache.delete(CALENDAR_KEY)
 
 
+def bookings_key(pupil_id: int) -> str:
+    return f"forecast:bookings:{pupil_id}"
+
+
+def forget_bookings(pupil_ids) -> None:
+    """These children's meal bookings changed: their forecasts are computed again, once committed."""
+    versions = {bookings_key(pk): uuid.uuid4().hex for pk in pupil_ids}
+    transaction.on_commit(lambda: cache.set_many(versions, None), robust=True)
+
+
 def wallet_key(name: str, wallet, *parts) -> str:
     return ":".join(str(part) for part in (name, settings.RELEASE, wallet.pk, wallet.updated_at.timestamp(), *parts))
 
@@ -59,22 +71,23 @@ def forecasts(pupils: list[Pupil]) -> dict[int, datetime.date | None]:
     ``canteen.models.with_prices_today``): one cache read when all are kept, a few queries for the others.
     A forecast is kept with the calendar it was computed with, read in the same round trip."""
     keys = {p.pk: wallet_key("forecast", p.wallet, today_at(p.establishment), p.price_today) for p in pupils}
-    found = cache.get_many([CALENDAR_KEY, *keys.values()])
+    found = cache.get_many([CALENDAR_KEY, *keys.values(), *(bookings_key(p.pk) for p in pupils)])
     calendar = found.get(CALENDAR_KEY)
     if calendar is None:
         cache.add(CALENDAR_KEY, uuid.uuid4().hex, None)
         calendar = cache.get(CALENDAR_KEY)
     result, missing = {}, []
+    bookings = {p.pk: found.get(bookings_key(p.pk), "") for p in pupils}
     for p in pupils:
-        kept_calendar, until = found.get(keys[p.pk], (None, None))
-        if kept_calendar == calendar:
+        kept_calendar, kept_bookings, until = found.get(keys[p.pk], (None, None, None))
+        if (kept_calendar, kept_bookings) == (calendar, bookings[p.pk]):
             result[p.pk] = until
         else:
             missing.append(p)
     if missing:
         balances = {p.pk: p.wallet.balance for p in missing}
         computed = forecast.forecasts(missing, balances, {p.pk: p.price_today for p in missing})
-        cache.set_many({keys[pk]: (calendar, until) for pk, until in computed.items()}, CACHE_SECONDS)
+        cache.set_many({keys[pk]: (calendar, bookings[pk], until) for pk, until in computed.items()}, CACHE_SECONDS)
         result.update(computed)
     return result
 

@@ -31,3 +31,13 @@ def till_passage(till_id: int, ref: str) -> str:
 def desk_form(kind: str, token: str, leg: str = "") -> str:
     """A correction, a refund or a transfer recorded from a one-time desk form (``leg``: "in"/"out")."""
     return f"{kind}:{token}:{leg}" if leg else f"{kind}:{token}"
+
+
+def booking_not_taken(booking_id: int) -> str:
+    """A booked meal not taken, charged the day after (``billing.till.bookings``)."""
+    return f"booking:{booking_id}:not-taken"
+
+
+def booking_not_taken_undone(booking_id: int) -> str:
+    """That charge taken back: the till sent the meal later (a till that was offline)."""
+    return f"booking:{booking_id}:not-taken:undone"

@@ -120,3 +120,6 @@ class ClosedPeriodAdmin(EstablishmentScoped, admin.ModelAdmin):
             "errors": errors,
         }
         return render(request, "admin/canteen/closedperiod/import.html", context, status=400 if errors else 200)
+
+
+from .booking import admin as booking_admin  # noqa: E402, F401  (registers meal booking's admin pages)

@@ -322,6 +322,13 @@ class AlertSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings", verbose_name=_("parent")
     )
     enabled = models.BooleanField(_("m'alerter quand le solde est bas"), default=True)
+    booking_reminders = models.BooleanField(
+        _("me rappeler les repas à réserver"),
+        default=True,
+        help_text=_("La veille d'une clôture, si un enfant qui mange d'habitude n'a rien de réservé."),
+    )
+    # The language the parent last used the portal in (set when they book): the reminders are written in it.
+    language = models.CharField(_("langue des messages"), max_length=10, blank=True)
     threshold = models.DecimalField(
         _("seuil d'alerte"),
         max_digits=12,

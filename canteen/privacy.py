@@ -14,6 +14,7 @@ from portal.lib.personal_data import (
     CARD,
     IDENTITY,
     INCOME,
+    MEALS,
     Erasure,
     anonymiser,
     declare,
@@ -22,6 +23,7 @@ from portal.lib.personal_data import (
     retention_rule,
 )
 
+from .booking.models import MealBooking
 from .models import AlertSettings, Guardianship, Pupil
 from .quotient import FamilyQuotient, QuotientStatus
 
@@ -43,6 +45,10 @@ declare(
     },
 )
 declare("canteen.ClosedPeriod", exempt={"label": "le nom d'une période de fermeture"})
+declare("canteen.MealBooking", personal={"day": MEALS, "status": MEALS})
+declare(
+    "canteen.KitchenCount", exempt={"class_name": "une classe dans les effectifs de cuisine (des nombres, sans élève)"}
+)
 declare(
     "canteen.FamilyQuotient",
     personal={
@@ -125,3 +131,11 @@ def old_attestations(now, dry_run: bool) -> int:
         FamilyQuotient.objects.filter(pk=quotient.pk).update(attestation="")
         count += 1
     return count
+
+
+@retention_rule("réservations de repas passées")
+def old_bookings(now, dry_run: bool) -> int:
+    """A child's bookings, ``PRIVACY_BOOKING_MONTHS`` after their day: the meals taken and charged stay in the
+    ledger, the kitchen's counts in numbers."""
+    due = MealBooking.objects.filter(day__lt=(now - timedelta(days=30 * settings.PRIVACY_BOOKING_MONTHS)).date())
+    return due.count() if dry_run else due.delete()[0]

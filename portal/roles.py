@@ -1,7 +1,7 @@
 """The staff groups and the permissions each one gives (declared here, where every app is known).
 
 Staff powers come only from these groups: "Administration" runs account
-requests, pupils and tariffs; "Caisse" records money. The groups are kept in
+requests, pupils and tariffs; "Caisse" records money; "Cuisine" reads the kitchen's counts. The groups are kept in
 step with this table after every ``migrate``.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 ADMINISTRATION = "Administration"
 CASHIER = "Caisse"
+KITCHEN = "Cuisine"  # the cook: reads the kitchen's counts, changes nothing
 
 # app_label.codename, per group.
 GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -61,6 +62,18 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "canteen.add_payinghousehold",
         "canteen.change_payinghousehold",
         "canteen.delete_payinghousehold",
+        "canteen.view_bookingsettings",
+        "canteen.add_bookingsettings",
+        "canteen.change_bookingsettings",
+        "canteen.view_service",
+        "canteen.add_service",
+        "canteen.change_service",
+        "canteen.delete_service",
+        "canteen.view_mealbooking",
+        "canteen.view_kitchencount",
+    ],
+    KITCHEN: [
+        "canteen.view_kitchencount",
     ],
     CASHIER: [
         "canteen.view_establishment",

@@ -249,6 +249,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=7, minute=30),
     },
     # Each Monday morning, parents hear of every child whose balance is below zero.
+    # Every quarter of an hour: meal-booking cut-offs (the kitchen's counts frozen, booked meals not taken
+    # charged the day after); safe to run again.
+    "booking-cutoffs": {
+        "task": "billing.tasks.apply_booking_cutoffs",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Each evening, the guardians of children who usually eat and booked nothing for the days closing tomorrow.
+    "booking-reminders": {
+        "task": "portal.family.tasks.remind_unbooked_meals",
+        "schedule": crontab(hour=18, minute=0),
+    },
     "negative-balance-reminder": {
         "task": "portal.family.tasks.remind_negative_balances",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
@@ -288,6 +299,8 @@ PRIVACY_ATTESTATION_MONTHS = envint("PRIVACY_ATTESTATION_MONTHS", 12)
 # An ended direct-debit mandate's holder and account are forgotten this long after it ended (13 months of refund
 # right for an unauthorised debit, and one to answer the bank); its RUM, dates and amounts stay with the accounts.
 PRIVACY_MANDATE_MONTHS = envint("PRIVACY_MANDATE_MONTHS", 14)
+# A child's meal bookings are deleted this long after their day (meals and charges stay in the ledger).
+PRIVACY_BOOKING_MONTHS = envint("PRIVACY_BOOKING_MONTHS", 12)
 
 # No task may hang a worker for ever; each task that must finish sooner says so itself.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)

@@ -136,3 +136,31 @@ def test_home_page_says_until_when_the_balance_lasts(client, parent, lea):
     assert html.count("Au rythme actuel") == 1, html[html.find("Solde") :][
         :1500
     ]  # Hugo never ate: nothing shown for him
+
+
+def test_booked_days_are_spent_first_then_the_pace():
+    meals = school_days(TODAY, 20)  # eats every school day
+    booked = {date(2026, 3, 3), date(2026, 3, 9)}  # but only two meals booked up to Monday 9
+    # Tue 3 and Mon 9 booked (7,00 €), then every day: Tue 10, Wed 11, Thu 12, Fri 13, Mon 16, Tue 17 (28,00 €).
+    assert forecast_until(D("28.00"), PRICE, meals, meals[-1], TODAY, set(), booked) == date(2026, 3, 17)
+
+
+def test_bookings_alone_give_a_date_when_they_exceed_the_balance():
+    booked = {date(2026, 3, d) for d in (3, 4, 5, 6)}
+    assert forecast_until(D("10.50"), PRICE, [], None, TODAY, set(), booked) == date(2026, 3, 5)
+    assert forecast_until(D("50.00"), PRICE, [], None, TODAY, set(), booked) is None  # no pace beyond them
+
+
+def test_the_home_forecast_follows_a_booking(client, parent, lea, school, django_capture_on_commit_callbacks):
+    from canteen.booking.tests.helpers import open_booking, tomorrow
+
+    lunch = open_booking(school)
+    book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("5.00"), label="Paiement en ligne")  # one meal, not two
+    client.force_login(parent)
+    assert "Au rythme actuel" not in client.get(reverse("portal:home")).content.decode()
+    for n in range(2):
+        day = tomorrow(school) + datetime.timedelta(days=n)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("portal:booking_toggle"), {"book": f"{lea.pk}:{lunch.pk}:{day}"})
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Au rythme actuel, le solde couvre les repas jusqu" in page

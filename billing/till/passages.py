@@ -14,6 +14,7 @@ import datetime
 import re
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from canteen.models import PriceList, Pupil
 from portal.lib.localtime import zone_of
 from portal.lib.money import CENT
 
+from .bookings import RefusedUnbooked, TillBookings
 from .models import Till
 
 MAX_PASSAGES = 500
@@ -62,10 +64,33 @@ def record_passages(till: Till, passages: list) -> list[dict]:
         if isinstance(p, dict) and _text(p.get("ref"), MAX_REF_LENGTH)
     ]
     # A passage already recorded gets its first answer back, even if the pupil has changed since.
-    known = {e.reference: e for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after")}
+    known = {
+        e.reference: e
+        for e in LedgerEntry.objects.filter(reference__in=refs).only("reference", "balance_after", "kind", "amount")
+    }
     window = _window(establishment.till_window_days)
     local = zone_of(establishment)
     limit = -establishment.overdraft_limit
+    with transaction.atomic():  # the bookings a batch consumes are written with its meals
+        bookings = TillBookings(establishment)
+        bookings.load(_booking_keys(passages, pupils, local))
+        return _record(till, passages, pupils, prices, known, window, local, limit, bookings)
+
+
+def _booking_keys(passages: list, pupils: dict, local) -> set[tuple[int, datetime.datetime]]:
+    """(pupil id, local time) of the passages that may be meals: the bookings to read."""
+    keys = set()
+    for passage in passages:
+        card = passage.get("card") if isinstance(passage, dict) else None
+        if _text(card, MAX_CARD_LENGTH) and card in pupils:
+            try:
+                keys.add((pupils[card].pk, _at(passage.get("at")).astimezone(local)))
+            except (Rejected, OverflowError, ValueError):
+                continue
+    return keys
+
+
+def _record(till, passages, pupils, prices, known, window, local, limit, bookings: TillBookings) -> list[dict]:
     results: list[dict] = []
     to_book = []
     seen: dict[str, dict] = {}
@@ -84,27 +109,46 @@ def record_passages(till: Till, passages: list) -> list[dict]:
                 _answer(result, known[reference], False, limit)
             else:
                 card, at, amount = _check(passage, pupils, prices, local, window)
-                _within_maximum(amount, establishment.max_meal_price)
-                to_book.append((pupils[card].pk, position, at, amount, reference))
+                _within_maximum(amount, till.establishment.max_meal_price)
+                outcome = _outcome(bookings, pupils[card].pk, at.astimezone(local), amount)
+                to_book.append((pupils[card].pk, position, at, outcome, reference))
         except Rejected as error:
             result.update(status="rejected", reason=str(error))
     # The whole batch in one transaction and a few statements; each pupil's meals in the order sent.
-    to_book.sort()
-    movements = [
-        Movement(pupil_id, EntryKind.MEAL, -amount, "Self", reference, at)
-        for pupil_id, _position, at, amount, reference in to_book
-    ]
-    for (_pupil_id, position, *_rest), booking in zip(to_book, book_many(movements), strict=True):
-        _answer(results[position], booking.entry, booking.created, limit)
+    to_book.sort(key=lambda row: row[:2])
+    movements = []
+    for pupil_id, _position, at, outcome, reference in to_book:
+        movements.append(Movement(pupil_id, EntryKind.MEAL, -outcome.amount, outcome.label, reference, at))
+        if outcome.reversal is not None:
+            movements.append(outcome.reversal)
+    booked = iter(book_many(movements))
+    for _pupil_id, position, _at, outcome, _reference in to_book:
+        booking = next(booked)
+        if outcome.reversal is not None:
+            booking = next(booked)  # the balance after the meal and the charge taken back
+        _answer(results[position], booking.entry, booking.created, limit, outcome.booked)
+    bookings.save([outcome for *_rest, outcome, _reference in to_book])
     return results
 
 
-def _answer(result: dict, entry: LedgerEntry, created: bool, limit: Decimal) -> None:
+def _outcome(bookings: TillBookings, pupil_id: int, local_at: datetime.datetime, amount: Decimal):
+    """The booking this passage consumes and the price applied (a surcharge when it was not booked)."""
+    try:
+        return bookings.outcome(pupil_id, local_at, amount)
+    except RefusedUnbooked:
+        raise Rejected(_("Repas non réservé : l'établissement refuse les repas pris sans réservation.")) from None
+
+
+def _answer(result: dict, entry: LedgerEntry, created: bool, limit: Decimal, booked: bool | None = None) -> None:
     result.update(
         status="recorded" if created else "duplicate",
         balance=str(entry.balance_after),
         below_limit=entry.balance_after < limit,
     )
+    if entry.kind == EntryKind.MEAL:
+        result["price"] = str(-entry.amount)
+    if booked is not None:
+        result["booked"] = booked
 
 
 def _text(value, max_length: int) -> bool:

@@ -159,7 +159,7 @@ class AlertSettingsForm(forms.ModelForm):
 
     class Meta:
         model = AlertSettings
-        fields = ["enabled", "threshold"]
+        fields = ["enabled", "threshold", "booking_reminders"]
 
     def clean_threshold(self) -> Decimal | None:
         threshold = self.cleaned_data["threshold"]

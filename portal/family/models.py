@@ -117,6 +117,7 @@ class NotificationKind(models.TextChoices):
     QUOTIENT_EXPIRING = "quotient_expiring", _("Quotient familial bientôt expiré")
     DEBIT_ANNOUNCED = "debit_announced", _("Prélèvement à venir")
     DEBIT_RETURNED = "debit_returned", _("Prélèvement rejeté")
+    BOOKING_REMINDER = "booking_reminder", _("Repas à réserver")
 
 
 # What each notification says, from its plain parameters: rendered when shown, in the reader's language.
@@ -144,6 +145,7 @@ NOTIFICATION_TEXTS = {
         "Prochain prélèvement : %(amount)s € le %(date)s (%(parts)s), mandat %(rum)s, créancier %(ics)s."
     ),
     NotificationKind.DEBIT_RETURNED: _("Votre banque a rejeté le prélèvement de %(amount)s € : %(reason)s."),
+    NotificationKind.BOOKING_REMINDER: _("Aucun repas réservé pour %(pupils)s avant la clôture du %(cutoff)s."),
 }
 
 

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import alerts, quotient
+from . import alerts, quotient, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -21,3 +21,10 @@ def remind_expiring_quotients() -> int:
     count = quotient.remind_expiring_quotients()
     logger.info("Quotient familial expiry reminders sent: %d", count)
     return count
+
+
+@shared_task
+def remind_unbooked_meals() -> int:
+    """Each evening (Celery beat): the guardians of children who usually eat and booked nothing for the days
+    closing within a day hear of it, once."""
+    return reminders.remind_unbooked()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import debits, export, home, login, notifications, privacy_pages, profile, quotient, threads
+from . import booking, debits, export, home, login, notifications, privacy_pages, profile, quotient, threads
 
 app_name = "portal"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("e/<str:code>/contact/envoye/", threads.public_contact_sent, name="public_contact_sent"),
     path("messages/", threads.messages_page, name="messages"),
     path("messages/<int:pk>/", threads.thread, name="thread"),
+    path("reservations/", booking.grid, name="bookings"),
+    path("reservations/jour/", booking.toggle, name="booking_toggle"),
+    path("reservations/chaque-semaine/", booking.repeat, name="booking_repeat"),
+    path("reservations/copier/", booking.copy, name="booking_copy"),
     path("autres-moyens-de-paiement/", home.other_payments, name="other_payments"),
     path("autres-moyens-de-paiement/prelevement/<int:pk>/", debits.request_mandate, name="mandate_request"),
     path("autres-moyens-de-paiement/mandat/<int:pk>/imprimer/", debits.print_mandate, name="mandate_print"),

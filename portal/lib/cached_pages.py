@@ -72,7 +72,8 @@ def render_kept(
 ) -> HttpResponse:
     """``template_name`` rendered with ``context()``, kept for this family until its version changes.
 
-    ``context()`` may name the ``schools`` the page shows (it is kept until midnight at them at most);
+    ``context()`` may name the ``schools`` the page shows (it is kept until midnight at them at most) and the
+    moment ``until`` which it changes by itself (the next booking cut-off);
     ``keep(values)`` may refuse to keep a page (one asked for by an address no link writes), so that the
     cache holds what the pages link to, not whatever a visitor types.
     """
@@ -88,7 +89,7 @@ def render_kept(
         values = context()
         html = render_to_string(template_name, {**values, "csrf_token": _csrf_marker()}, request)
         if keep(values):
-            cache.set(key, (version, html), _seconds_kept(values.get("schools", ())))
+            cache.set(key, (version, html), _seconds_kept(values.get("schools", ()), values.get("until")))
     return HttpResponse(html.replace(_csrf_marker(), escape(get_token(request))))
 
 
@@ -105,8 +106,10 @@ def _first_version(user_id: int) -> str:
     return cache.get(version_key(user_id))
 
 
-def _seconds_kept(schools) -> int:
-    """``SECONDS``, or less when a school's day ends sooner: the price and the forecast are a day's."""
+def _seconds_kept(schools, until: datetime.datetime | None = None) -> int:
+    """``SECONDS``, or less when a school's day ends sooner (the price and the forecast are a day's), or when the
+    page changes by itself at ``until``."""
     now = timezone.now()
     ends = [midnight(today_at(school) + datetime.timedelta(days=1), school) for school in schools]
+    ends += [until] if until is not None else []
     return max(1, min([SECONDS, *(int((end - now).total_seconds()) for end in ends)]))

@@ -56,6 +56,16 @@ def samples() -> dict[str, tuple[str, dict]]:
                 "accounts_url": f"{SITE}/comptes/",
             },
         ),
+        "booking-reminder": (
+            _("Rappel des repas à réserver"),
+            {
+                "pupils": "Léa, Hugo",
+                "count": 2,
+                "day": "10/03",
+                "cutoff": "10/03 09:30",
+                "url": f"{SITE}/reservations/",
+            },
+        ),
         "negative-balance": (
             _("Rappel hebdomadaire de solde négatif"),
             {

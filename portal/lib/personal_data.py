@@ -41,7 +41,8 @@ CORRESPONDENCE = "correspondance"
 CONNECTION = "données de connexion"
 TECHNICAL = "trace technique"
 INCOME = "quotient familial"
-CATEGORIES = (IDENTITY, CONTACT, CARD, PAYMENT, INCOME, CORRESPONDENCE, CONNECTION, TECHNICAL)
+MEALS = "repas réservés"
+CATEGORIES = (IDENTITY, CONTACT, CARD, PAYMENT, INCOME, MEALS, CORRESPONDENCE, CONNECTION, TECHNICAL)
 
 # Every field of a personal nature is declared; a field looks personal by its type or its name.
 PERSONAL_LOOKING_NAME = re.compile(

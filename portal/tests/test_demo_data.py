@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from canteen.booking.calendar import Calendar
 from canteen.models import Establishment, Pupil
 from portal.management.commands import demo_data
 
@@ -118,3 +119,11 @@ def test_both_demo_schools_collect_direct_debits_and_camille_has_a_mandate_and_a
     mandate = DirectDebitMandate.objects.get()
     assert mandate.status == MandateStatus.ACTIVE and mandate.user.email == "parent@demo.openself.fr"
     assert DirectDebit.objects.filter(mandate=mandate).count() == 1
+
+
+def test_booking_is_on_at_the_first_demo_school_and_off_at_the_second():
+    call_command("demo_data")
+    first, second = (Establishment.objects.get(code=code) for code in (demo_data.SCHOOL_CODE, demo_data.SCHOOL_2_CODE))
+    calendar = Calendar([first, second])
+    assert calendar.enabled(first.pk) and not calendar.enabled(second.pk)
+    assert [s.weekdays for s in calendar.services[first.pk]] == ["1245"]

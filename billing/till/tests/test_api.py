@@ -76,7 +76,9 @@ def test_records_a_meal_at_the_pupils_tariff_and_answers_the_new_balance(client,
     response = post(client, {"passages": [passage("borne-2-000123")]}, till_token[1])
     assert response.status_code == 200
     assert response.json() == {
-        "results": [{"ref": "borne-2-000123", "status": "recorded", "balance": "14.90", "below_limit": False}]
+        "results": [
+            {"ref": "borne-2-000123", "status": "recorded", "balance": "14.90", "below_limit": False, "price": "3.50"}
+        ]
     }
     entry = LedgerEntry.objects.get(kind=EntryKind.MEAL)
     assert (entry.amount, entry.label) == (D("-3.50"), "Self")

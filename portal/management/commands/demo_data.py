@@ -22,10 +22,11 @@ from billing.ledger import book
 from billing.models import EntryKind
 from billing.till.models import Till
 from billing.till.passages import record_passages
+from canteen.booking.models import BookingSettings, Service
 from canteen.models import Establishment, Guardianship, Pupil, Tariff
 from canteen.quotient import FamilyQuotient, Issuer, QuotientStatus, TariffBand, TariffGrid, end_of_school_year
 from portal.lib.localtime import zone_of
-from portal.roles import ADMINISTRATION, CASHIER, sync_staff_groups
+from portal.roles import ADMINISTRATION, CASHIER, KITCHEN, sync_staff_groups
 
 SCHOOL_CODE = "4388"
 PARENT_EMAIL = "parent@demo.openself.fr"
@@ -34,6 +35,8 @@ STAFF = [
     ("ecole@demo.openself.fr", "demo-ecole-2026", ADMINISTRATION),
     ("caisse@demo.openself.fr", "demo-caisse-2026", CASHIER),
 ]
+# The first school's cook: reads the kitchen's counts of the meals booked.
+KITCHEN_STAFF = [("cuisine@demo.openself.fr", "demo-cuisine-2026", KITCHEN)]
 SUPERUSER = ("admin@demo.openself.fr", "demo-admin-2026")
 # The second school: its own staff (attached to it alone), a few pupils and one family.
 SCHOOL_2_CODE = "4390"
@@ -104,7 +107,8 @@ class Command(BaseCommand):
         camille = self._family(PARENT_EMAIL, PARENT_PASSWORD, pupils[:2], first_name="Camille", last_name="Martin")
         made = [(PARENT_EMAIL, PARENT_PASSWORD, "parent de Léa et Hugo Martin")]
         self._lea_history(school, pupils[0])
-        made += self._staff(school, STAFF)
+        self._booking(school)  # after Léa's history: her past meals were taken before booking opened
+        made += self._staff(school, STAFF + KITCHEN_STAFF)
         self._direct_debit(school, camille)
 
         school_2 = self._school(
@@ -174,6 +178,18 @@ class Command(BaseCommand):
             )
             quotient.attestation.save("attestation.pdf", ContentFile(DEMO_ATTESTATION), save=False)
             quotient.save()
+
+    def _booking(self, school: Establishment) -> None:
+        """Meal booking at the first school (the second takes none): lunch on Monday, Tuesday, Thursday and
+        Friday, booked until 9:30 the same day, three weeks ahead; a booked meal not taken is charged."""
+        BookingSettings.objects.update_or_create(
+            establishment=school, defaults={"enabled": True, "weeks_ahead": 3, "charge_unconsumed": True}
+        )
+        Service.objects.update_or_create(
+            establishment=school,
+            kind="lunch",
+            defaults={"weekdays": "1245", "days_before": 0, "cutoff_time": datetime.time(9, 30)},
+        )
 
     def _pupils(self, school: Establishment, rows) -> list[Pupil]:
         return [
