@@ -122,6 +122,11 @@ def walk_parent_pages(visitor: Visitor) -> list[int]:
         "/notifications/",
         "/profil/",
         "/autres-moyens-de-paiement/",
+        "/reservations/",
+        "/profil/quotient-familial/",
+        "/profil/supprimer/",
+        "/donnees-personnelles/",
+        "/mentions-legales/",
         "/profil/mes-donnees.json",
         "/profil/mes-donnees.csv",
     ]
