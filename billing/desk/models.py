@@ -327,7 +327,7 @@ class BankFile(models.Model):
         Establishment, on_delete=models.PROTECT, related_name="bank_files", verbose_name=_("établissement")
     )
     collection_date = models.DateField(_("date d'échéance"))
-    version = models.CharField(_("version"), max_length=20)
+    version = models.CharField(_("version du format"), max_length=20)
     message_id = models.CharField(_("identifiant du message"), max_length=35, unique=True)
     transactions = models.PositiveIntegerField(_("nombre de prélèvements"))
     control_sum = models.DecimalField(_("montant total"), max_digits=12, decimal_places=2)

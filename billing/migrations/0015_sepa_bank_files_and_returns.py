@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('collection_date', models.DateField(verbose_name="date d'échéance")),
-                ('version', models.CharField(max_length=20, verbose_name='version')),
+                ('version', models.CharField(max_length=20, verbose_name='version du format')),
                 ('message_id', models.CharField(max_length=35, unique=True, verbose_name='identifiant du message')),
                 ('transactions', models.PositiveIntegerField(verbose_name='nombre de prélèvements')),
                 ('control_sum', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant total')),
