@@ -207,7 +207,7 @@ class FamilyQuotient(models.Model):
     issuer = models.CharField(_("organisme"), max_length=3, choices=Issuer.choices)
     attestation_date = models.DateField(_("date de l'attestation"))
     attestation = models.FileField(
-        _("attestation"), storage=PRIVATE_STORAGE, upload_to=attestation_path, max_length=200
+        _("justificatif"), storage=PRIVATE_STORAGE, upload_to=attestation_path, max_length=200
     )
     status = models.CharField(
         _("état"), max_length=10, choices=QuotientStatus.choices, default=QuotientStatus.PENDING, db_index=True

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('value', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(99999)], verbose_name='quotient familial')),
                 ('issuer', models.CharField(choices=[('caf', 'CAF'), ('msa', 'MSA')], max_length=3, verbose_name='organisme')),
                 ('attestation_date', models.DateField(verbose_name="date de l'attestation")),
-                ('attestation', models.FileField(max_length=200, storage=canteen.quotient.PrivateStorage(), upload_to=canteen.quotient.attestation_path, verbose_name='attestation')),
+                ('attestation', models.FileField(max_length=200, storage=canteen.quotient.PrivateStorage(), upload_to=canteen.quotient.attestation_path, verbose_name='justificatif')),
                 ('status', models.CharField(choices=[('pending', 'en attente'), ('validated', 'validé'), ('refused', 'refusé')], db_index=True, default='pending', max_length=10, verbose_name='état')),
                 ('applies_from', models.DateField(blank=True, null=True, verbose_name='applicable à partir du')),
                 ('expires_on', models.DateField(blank=True, null=True, verbose_name='expire le')),
