@@ -96,7 +96,7 @@ def test_a_parent_who_leaves_cannot_log_in_and_the_other_guardian_keeps_access(p
     expect(phone.get_by_text("Votre compte est supprimé.")).to_be_visible()
 
     log_in(phone, PARENT_EMAIL, PARENT_PASSWORD)
-    expect(phone.get_by_text("Nom d'utilisateur ou mot de passe incorrect.")).to_be_visible()
+    expect(phone.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
 
     log_in(phone, *OTHER_GUARDIAN)
     phone.wait_for_url("**/accueil/")

@@ -88,7 +88,7 @@ class TestMandates:
         assert "Ce parent n'a aucun enfant dans cet établissement" in errors_of(response)
         assert DirectDebitMandate.objects.count() == 0
 
-    def test_keeps_only_the_field_of_the_mode_chosen(self, desk, parent):
+    def test_keeps_only_the_field_of_the_mode_chosen(self, desk, parent, other_parent):
         """Without JavaScript both fields show: a value typed in the other mode's field is not stored, even a
         wrong one."""
         response = desk.post(
@@ -99,7 +99,7 @@ class TestMandates:
         assert (saved.mode, saved.meals, saved.monthly_amount) == ("top_up", 8, None)
         response = desk.post(
             reverse("admin:billing_directdebitmandate_add"),
-            self.data(parent, reference="OS-2026-0002", monthly_amount="12,50", meals="beaucoup"),
+            self.data(other_parent, reference="OS-2026-0002", monthly_amount="12,50", meals="beaucoup"),
         )
         assert response.status_code == 302
         saved = DirectDebitMandate.objects.get(reference="OS-2026-0002")
@@ -250,18 +250,18 @@ def test_the_cashier_prepares_the_month_from_the_admin(desk, parent, cashier, le
     assert LedgerEntry.objects.count() == 0
 
 
-def test_preparing_nothing_says_why(desk, parent, cashier, lea, hugo):
+def test_preparing_nothing_says_why(desk, parent, other_parent, cashier, lea, hugo, chloe):
     url = reverse("admin:billing_directdebit_prepare")
     said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
     assert "Aucun prélèvement préparé pour 11/2026. Aucun mandat de prélèvement actif" in said
     mandate(parent, cashier)
     said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
-    assert "1 prélèvement préparé pour 11/2026 : vérifiez-le puis confirmez-le." in said
+    assert "1 prélèvement préparé : les familles seront prévenues au délai de pré-notification." in said
     said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
     assert "Aucun prélèvement préparé pour 11/2026. Non préparés : 1 mandat déjà préparé pour ce mois." in said
-    mandate(parent, cashier, reference="OS-2026-0002", mode=DebitMode.TOP_UP, monthly_amount=None, meals=1)
-    book(lea, kind=EntryKind.ONLINE_PAYMENT, amount=D("50.00"), label="Paiement en ligne")
-    book(hugo, kind=EntryKind.ONLINE_PAYMENT, amount=D("50.00"), label="Paiement en ligne")
+    # One mandate a family and establishment: the second is another family's, whose child needs nothing.
+    mandate(other_parent, cashier, reference="OS-2026-0002", mode=DebitMode.TOP_UP, monthly_amount=None, meals=1)
+    book(chloe, kind=EntryKind.ONLINE_PAYMENT, amount=D("50.00"), label="Paiement en ligne")
     said = desk.post(url, {"month": "2026-11"}, follow=True).content.decode()
     assert "1 mandat déjà préparé pour ce mois ; 1 mandat sans montant à prélever" in said
     assert "(s)" not in said

@@ -174,6 +174,6 @@ def test_an_anonymised_login_cannot_log_in_and_keeps_its_payments(family, client
         reverse("portal:login", args=[school.code]),
         {"username": "mireille.quenouille@example.org", "password": PASSWORD},
     )
-    assert "Nom d&#x27;utilisateur ou mot de passe incorrect." in response.content.decode()
+    assert "Identifiant ou mot de passe incorrect." in response.content.decode()
     assert Payment.objects.filter(user=parent).count() == 1
     assert not Notification.objects.filter(user=parent).exists()

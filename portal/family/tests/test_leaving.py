@@ -68,7 +68,7 @@ def test_leaving_logs_out_and_the_login_no_longer_opens(client, parent, school, 
     response = client.post(
         reverse("portal:login", args=[school.code]), {"username": "camille.martin@example.com", "password": PASSWORD}
     )
-    assert "Nom d'utilisateur ou mot de passe incorrect." in text(response)
+    assert "Identifiant ou mot de passe incorrect." in text(response)
     parent.refresh_from_db()
     assert parent.anonymised_at and not parent.is_active and not parent.guardianships.exists()
 
