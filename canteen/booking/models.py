@@ -55,7 +55,7 @@ class BookingSettings(models.Model):
     )
     unbooked_surcharge_percent = models.DecimalField(
         _("majoration (%)"),
-        max_digits=5,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("200.00"))],
