@@ -147,7 +147,9 @@ class MealBooking(models.Model):
     from booked to taken or not taken. One row per pupil, service and day (two taps never count twice)."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("élève"))
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("service de repas"))
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("service de repas")
+    )
     day = models.DateField(_("jour"))
     status = models.CharField(_("état"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
     booked_by = models.ForeignKey(
@@ -180,7 +182,9 @@ class KitchenCount(models.Model):
     """How many meals of one service, day, class and category the kitchen prepares: frozen at the cut-off
     (``booked``), and, the day after, how many were taken (``taken``), so that waste can be measured."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="counts", verbose_name=_("service de repas"))
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="counts", verbose_name=_("service de repas")
+    )
     day = models.DateField(_("jour"))
     category = models.CharField(_("catégorie"), max_length=50)
     class_name = models.CharField(_("classe"), max_length=50, blank=True)
