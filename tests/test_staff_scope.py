@@ -45,6 +45,7 @@ from billing.ledger import book
 from billing.models import EntryKind, Payment, PaymentAllocation, PaymentMethod, PaymentStatus, Wallet
 from billing.online.models import StripeEvent
 from billing.till.models import Till
+from canteen.booking.models import BookingSettings, KitchenCount, Service
 from canteen.models import ClosedPeriod, Establishment, Guardianship, Pupil, Tariff
 from conftest import PASSWORD
 from portal.family.models import MessageThread, PrivacyNotice, Subject
@@ -133,6 +134,11 @@ def b_objects(school_b):
     closed = ClosedPeriod.objects.create(
         establishment=school_b, start=datetime.date(2026, 12, 21), end=datetime.date(2027, 1, 3), label=SECRET
     )
+    booking = BookingSettings.objects.create(establishment=school_b, enabled=True)
+    service = Service.objects.create(establishment=school_b)
+    count = KitchenCount.objects.create(
+        service=service, day=datetime.date(2026, 12, 1), category="Élève", class_name=SECRET[:50], booked=3
+    )
     thread = MessageThread.objects.create(
         establishment=school_b,
         parent=parent_b,
@@ -153,6 +159,9 @@ def b_objects(school_b):
         "canteen.pupil": pupil,
         "canteen.tariff": Tariff.objects.get(establishment=school_b),
         "canteen.closedperiod": closed,
+        "canteen.bookingsettings": booking,
+        "canteen.service": service,
+        "canteen.kitchencount": count,
         "accounts.user": parent_b,
         "accounts.accountrequest": request,
         "billing.wallet": Wallet.objects.get(pupil=pupil),

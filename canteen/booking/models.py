@@ -55,7 +55,7 @@ class BookingSettings(models.Model):
     )
     unbooked_surcharge_percent = models.DecimalField(
         _("majoration (%)"),
-        max_digits=5,
+        max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("200.00"))],
@@ -116,8 +116,8 @@ class Service(models.Model):
     cutoff_time = models.TimeField(_("clôture : heure"), default=datetime.time(9, 30))
 
     class Meta:
-        verbose_name = _("service")
-        verbose_name_plural = _("services")
+        verbose_name = _("service de repas")
+        verbose_name_plural = _("services de repas")
         ordering = ["establishment", "kind"]
         constraints = [models.UniqueConstraint(fields=["establishment", "kind"], name="service_unique_kind")]
 
@@ -147,7 +147,9 @@ class MealBooking(models.Model):
     from booked to taken or not taken. One row per pupil, service and day (two taps never count twice)."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("élève"))
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("service"))
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("service de repas")
+    )
     day = models.DateField(_("jour"))
     status = models.CharField(_("état"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
     booked_by = models.ForeignKey(
@@ -180,7 +182,9 @@ class KitchenCount(models.Model):
     """How many meals of one service, day, class and category the kitchen prepares: frozen at the cut-off
     (``booked``), and, the day after, how many were taken (``taken``), so that waste can be measured."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="counts", verbose_name=_("service"))
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="counts", verbose_name=_("service de repas")
+    )
     day = models.DateField(_("jour"))
     category = models.CharField(_("catégorie"), max_length=50)
     class_name = models.CharField(_("classe"), max_length=50, blank=True)
