@@ -10,7 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import User
-from billing.desk.models import DepositSlip, DirectDebitMandate
+from billing.desk.models import DepositSlip, DirectDebitMandate, MandateStatus
 from billing.desk.tests.helpers import ADD_URL, desk_payment_data
 from canteen.models import Establishment, Pupil
 from portal.management.commands.demo_data import PARENT_EMAIL, SCHOOL_CODE
@@ -48,8 +48,14 @@ def test_from_the_deposit_slips_to_a_slip_made_of_the_cheques_to_deposit(laptop)
     assert DepositSlip.objects.count() == 1
 
 
+def end_the_demo_mandates() -> None:
+    """The demo gives Camille a live mandate (one a family and establishment): these tests start without one."""
+    DirectDebitMandate.objects.update(status=MandateStatus.ENDED)
+
+
 def test_the_mandate_form_knows_the_school_and_shows_the_field_of_the_mode(laptop):
     call_command("demo_data")
+    end_the_demo_mandates()
     school = Establishment.objects.get(code=SCHOOL_CODE)
     log_in_to_the_admin(laptop, *CASHIER)
     laptop.goto("/admin/billing/directdebitmandate/add/")
@@ -66,6 +72,8 @@ def test_the_mandate_form_knows_the_school_and_shows_the_field_of_the_mode(lapto
     laptop.get_by_role("option", name=PARENT_EMAIL).first.click()
     laptop.locator("#id_reference").fill("OS-2026-0042")
     laptop.locator("#id_iban").fill("FR76 3000 6000 0112 3456 7890 189")
+    laptop.locator("#id_holder_name").fill("Camille Martin")
+    laptop.locator("#id_holder_address").fill("1 rue des Écoles, 37320 Esvres")
     laptop.locator("#id_signed_on").fill("01/12/2026")
     laptop.locator("#id_meals").fill("8")
     laptop.locator("input[name=_save]").click()
@@ -76,6 +84,7 @@ def test_the_mandate_form_knows_the_school_and_shows_the_field_of_the_mode(lapto
 
 def test_preparing_the_month_says_why_nothing_was_prepared(laptop):
     call_command("demo_data")
+    end_the_demo_mandates()
     log_in_to_the_admin(laptop, *CASHIER)
     laptop.goto("/admin/billing/directdebit/")
     laptop.get_by_role("link", name="Préparer les prélèvements du mois").click()

@@ -52,9 +52,10 @@ def test_home_costs_the_same_queries_whatever_the_number_of_children(
             label="Espèces",
             occurred_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
         )
-    # Session, user, children, tariffs, QF grids, unread notifications, and the forecast's closed days, meals,
-    # history check and meals booked: a fixed count, whatever the number of children.
-    with django_assert_max_num_queries(10):
+    # Session, user, children, tariffs, QF grids, the family's school (header and footer), unread
+    # notifications, and the forecast's closed days, meals, history check and meals booked: a fixed count,
+    # whatever the number of children.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("portal:home"))
     assert response.content.decode().count("Soit : 2 repas") == 10
 
