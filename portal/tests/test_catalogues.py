@@ -69,11 +69,12 @@ def test_the_compiled_catalogue_is_the_po_file_as_it_is(language):
         served = gettext.GNUTranslations(compiled)._catalog
     expected = {}
     for entry in entries(language):
+        msgid = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid  # as gettext keys a context
         if entry.msgid_plural:
             for index, text in entry.msgstr_plural.items():
-                expected[(entry.msgid, int(index))] = text
+                expected[(msgid, int(index))] = text
         else:
-            expected[entry.msgid] = entry.msgstr
+            expected[msgid] = entry.msgstr
     served = {key: value for key, value in served.items() if key != ""}  # the header
     assert served == {key: value for key, value in expected.items() if value}  # msgfmt leaves out the empty
 
@@ -117,3 +118,16 @@ def test_the_french_catalogue_says_its_french_messages_as_written():
         and translations(entry) != ([entry.msgid, entry.msgid_plural] if entry.msgid_plural else [entry.msgid])
     ]
     assert different == []
+
+
+def test_our_words_never_shadow_djangos_day_names():
+    """ "Mon" of "Mon profil" once shadowed Django's "Mon" (Monday): the booking grid said "Mon 07/12" in French.
+    Our short words that are also Django's carry a context."""
+    import datetime
+
+    from django.utils import formats
+
+    with translation.override("fr"):
+        assert formats.date_format(datetime.date(2026, 12, 7), "D") == "lun"
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2026, 12, 7), "D") == "Mon"
