@@ -66,6 +66,9 @@ def retention() -> dict:
         "notification_months": settings.PRIVACY_NOTIFICATION_MONTHS,
         "login_trace_days": settings.PRIVACY_LOGIN_TRACE_DAYS,
         "pupil_years": settings.PRIVACY_PUPIL_YEARS,
+        "attestation_months": settings.PRIVACY_ATTESTATION_MONTHS,
+        "mandate_months": settings.PRIVACY_MANDATE_MONTHS,
+        "booking_months": settings.PRIVACY_BOOKING_MONTHS,
         "sent_email_days": KEEP_SENT.days,
         "remember_me_days": settings.REMEMBER_ME_DAYS,
     }

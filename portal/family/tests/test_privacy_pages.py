@@ -91,6 +91,9 @@ def test_the_notice_states_the_durations_of_the_settings(client, school, setting
     assert "Les messages : 1 an après" in page
     assert "10 ans après sa dernière opération" in page
     assert "Les emails envoyés : 90 jours" in page
+    assert "L'attestation de quotient familial : 12 mois après" in page
+    assert "mandat de prélèvement terminé : 14 mois après sa fin" in page
+    assert "Les réservations de repas : 12 mois après le jour réservé." in page
 
 
 def test_the_establishment_s_own_details_replace_the_defaults(client, school):
